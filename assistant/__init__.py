@@ -1,0 +1,1 @@
+"""Dutch retrieval-augmented assistant over education-equity documents."""

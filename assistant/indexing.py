@@ -1,0 +1,212 @@
+"""Incremental ingest: files on disk -> chunks -> vectors in Chroma, and the lexical index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.catalog import CATALOG_FILE, CatalogEntry, load_catalog
+from assistant.chunking import chunk_document
+from assistant.errors import DocumentError
+from assistant.lexical import LexicalIndex, LexicalRow
+from assistant.loading import SUPPORTED_SUFFIXES, load_document
+from assistant.records import Chunk
+from assistant.settings import Settings
+from assistant.store import ChunkStore
+
+log = logging.getLogger(__name__)
+
+# Bump when loading or chunking changes so that every file is chunked again.
+PIPELINE_VERSION = "1"
+
+
+@dataclass
+class IngestReport:
+    """File counts of one ingest run, plus the total of chunks in the index afterwards."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    chunks: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """The JSON line promised by `ingest.py --json`."""
+        data = asdict(self)
+        del data["warnings"], data["skipped"]
+        return data
+
+    @property
+    def ingested_nothing(self) -> bool:
+        return bool(self.failed) and not (self.added or self.updated or self.unchanged)
+
+
+@dataclass
+class _Pending:
+    path: Path
+    source: str
+    version: str
+    chunks: list[Chunk]
+    is_new: bool
+
+
+def discover(roots: Iterable[Path], report: IngestReport) -> list[Path]:
+    """The supported files under the given files and folders; others are reported as skipped."""
+    found: list[Path] = []
+    for root in roots:
+        candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in candidates:
+            if any(part.startswith(".") for part in path.parts[len(root.parts) - 1 :]):
+                continue
+            if path.name == CATALOG_FILE:
+                continue
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(path)
+            else:
+                report.skipped.append({"path": str(path), "reason": f"unsupported file type {path.suffix or '(none)'}"})
+    return found
+
+
+def source_name(path: Path, corpus_dir: Path) -> str:
+    """How a file is named in the index: relative to the corpus, else its absolute path."""
+    resolved, corpus = path.resolve(), corpus_dir.resolve()
+    return resolved.relative_to(corpus).as_posix() if resolved.is_relative_to(corpus) else resolved.as_posix()
+
+
+def file_version(data: bytes, entry: CatalogEntry | None, settings: Settings) -> str:
+    """Changes when the file, its catalog entry or the chunking settings change."""
+    digest = hashlib.sha256(data)
+    extra = {
+        "catalog": asdict(entry) if entry else None,
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+        "pipeline": PIPELINE_VERSION,
+    }
+    digest.update(json.dumps(extra, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:32]
+
+
+def reset_index(index_dir: Path) -> None:
+    """Remove an index folder entirely."""
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+
+
+def ingest(
+    roots: list[Path],
+    settings: Settings,
+    store: ChunkStore,
+    embeddings: Embeddings,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda files: files,
+) -> IngestReport:
+    """Bring the index in step with the files under roots; bad files are reported, not fatal."""
+    report = IngestReport()
+    corpus_dir = settings.corpus_dir
+    catalog = load_catalog(corpus_dir)
+    files = discover(roots, report)
+    states = store.file_states()
+    seen: set[str] = set()
+    pending: list[_Pending] = []
+
+    for path in progress(files):
+        source = source_name(path, corpus_dir)
+        seen.add(source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failed.append({"path": str(path), "reason": f"cannot read file ({exc.strerror})"})
+            continue
+        version = file_version(data, catalog.get(source), settings)
+        state = states.get(source)
+        if state and state.version == version and state.stored == state.expected:
+            report.unchanged += 1
+            continue
+        try:
+            document = load_document(path, source, catalog.get(source))
+        except DocumentError as exc:
+            report.failed.append({"path": str(path), "reason": exc.reason})
+            log.warning("skipped %s: %s", path, exc.reason)
+            continue
+        for warning in document.warnings:
+            report.warnings.append({"path": str(path), "warning": warning})
+            log.warning("%s: %s", path, warning)
+        chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
+        pending.append(_Pending(path, source, version, chunks, is_new=state is None))
+        if sum(len(p.chunks) for p in pending) >= settings.embedding_batch_size * 8:
+            _flush(pending, store, embeddings, report)
+    _flush(pending, store, embeddings, report)
+
+    for source in sorted(set(states) - seen):
+        if _under_any(source, roots, corpus_dir):
+            store.delete_source(source)
+            report.removed += 1
+
+    sync_lexical(settings, store)
+    report.chunks = store.count()
+    return report
+
+
+def _flush(pending: list[_Pending], store: ChunkStore, embeddings: Embeddings, report: IngestReport) -> None:
+    """Embed the pending files' chunks in one batch (identical texts once) and write each file."""
+    if not pending:
+        return
+    unique = list(dict.fromkeys(c.context for p in pending for c in p.chunks))
+    vectors = dict(zip(unique, embeddings.embed_documents(unique), strict=True))
+    for item in pending:
+        store.write(item.chunks, [vectors[c.context] for c in item.chunks], item.version)
+        if item.is_new:
+            report.added += 1
+        else:
+            report.updated += 1
+    pending.clear()
+
+
+def sync_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
+    """Rebuild and save the lexical index when it does not match the store's contents."""
+    fingerprint = store.fingerprint()
+    current = LexicalIndex.load(settings.index_dir)
+    analysis = (settings.stemmer, settings.synonyms, settings.compound_splitting)
+    if (
+        current is not None
+        and current.fingerprint == fingerprint
+        and (current.analyzer.stemmer, current.analyzer.synonyms, current.analyzer.compounds) == analysis
+    ):
+        return current
+    rows = [
+        LexicalRow(
+            id=chunk.id,
+            text=chunk.context,
+            filters={
+                "organisation": chunk.info.organisation,
+                "doc_type": chunk.info.doc_type,
+                "country": chunk.info.country,
+                "themes": list(chunk.info.themes),
+            },
+        )
+        for chunk in store.chunks()
+    ]
+    index = LexicalIndex.build(rows, *analysis, fingerprint=fingerprint)
+    index.save(settings.index_dir)
+    return index
+
+
+def _under_any(source: str, roots: list[Path], corpus_dir: Path) -> bool:
+    for root in roots:
+        prefix = source_name(root, corpus_dir)
+        if root.is_file() or not root.exists():
+            if source == prefix:
+                return True
+        elif prefix in ("", ".") or source.startswith(prefix.rstrip("/") + "/"):
+            return True
+    return False
+

@@ -1,0 +1,334 @@
+"""Turn files into blocks of text with headings, list items and page numbers."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from assistant.catalog import CatalogEntry
+from assistant.errors import DocumentError
+from assistant.records import Block, DocumentInfo, LoadedDocument
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".txt")
+
+_BULLET = re.compile(r"^\s*(?:[•·▪◦‣\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
+_TERMINAL = tuple('.:;,!?…"”’')
+_QUOTATION = re.compile(r"^[“\"‘„].*[”\"’]\W*$", re.DOTALL)
+_CLOSING_QUOTES = "”’\"'"
+_GLYPH_NAMES = re.compile(r"^(?:/[\w.\-]+\s*)+$")  # unmapped glyphs that some PDFs yield as text
+_HEADING_MAX_CHARS = 80
+_TEX_ACCENTS = {"¨": "\u0308", "´": "\u0301", "`": "\u0300", "^": "\u0302"}
+
+
+def load_document(path: Path, source: str, entry: CatalogEntry | None = None) -> LoadedDocument:
+    """Read one file into blocks; raise DocumentError naming the reason when it cannot be read.
+
+    source is the name the index gives the file; entry is its catalog entry, if any.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(path, f"unsupported file type {suffix or '(none)'}")
+    if path.stat().st_size == 0:
+        raise DocumentError(path, "empty file")
+    warnings: list[str] = []
+    pdf_title: str | None = None
+    if suffix == ".pdf":
+        blocks, pdf_title = _load_pdf(path)
+    elif suffix == ".docx":
+        blocks = _load_docx(path)
+    elif suffix in (".html", ".htm"):
+        blocks = _load_html(path, _read_text(path, warnings))
+    else:
+        blocks = list(blocks_from_plain_text(_read_text(path, warnings), markdown=suffix == ".md"))
+    if not any(block.kind != "heading" for block in blocks):
+        raise DocumentError(path, "no text found in the file")
+    info = _document_info(source, path, entry, blocks, pdf_title, warnings)
+    return LoadedDocument(info=info, blocks=tuple(blocks), warnings=tuple(warnings))
+
+
+def _document_info(
+    source: str,
+    path: Path,
+    entry: CatalogEntry | None,
+    blocks: list[Block],
+    pdf_title: str | None,
+    warnings: list[str],
+) -> DocumentInfo:
+    if entry is not None:
+        return DocumentInfo(
+            source=source,
+            title=entry.title,
+            organisation=entry.organisation,
+            doc_type=entry.doc_type,
+            country=entry.country,
+            year=entry.year,
+            url=entry.url,
+            themes=entry.themes,
+        )
+    heading = next((b.text for b in blocks if b.kind == "heading"), None)
+    if pdf_title:
+        title, origin = pdf_title, "PDF metadata"
+    elif heading:
+        title, origin = heading, "first heading"
+    else:
+        title, origin = path.stem.replace("_", " ").replace("-", " "), "file name"
+    warnings.append(f"no catalog entry; title taken from the {origin}")
+    doc_type = "rapport" if path.suffix.lower() in (".pdf", ".docx") else "document"
+    if path.suffix.lower() in (".html", ".htm"):
+        doc_type = "webpagina"
+    return DocumentInfo(source=source, title=title, organisation="onbekend", doc_type=doc_type)
+
+
+def _read_text(path: Path, warnings: list[str]) -> str:
+    """Decode UTF-8; fall back to the detected legacy encoding with a warning."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > 0.2:
+        raise DocumentError(path, "not UTF-8 and no legacy encoding fits; save it as UTF-8")
+    warnings.append(f"not UTF-8: read as {best.encoding}; save it as UTF-8 to be sure")
+    return str(best)
+
+
+def normalise_whitespace(text: str) -> str:
+    """Collapse runs of spaces and tabs; keep line breaks."""
+    text = text.replace("\u00a0", " ").replace("\u00ad", "")
+    return re.sub(r"[ \t\f\v]+", " ", text).strip()
+
+
+def _is_heading_line(line: str) -> bool:
+    words = line.split()
+    return (
+        0 < len(line) <= _HEADING_MAX_CHARS
+        and not line.rstrip(_CLOSING_QUOTES).endswith(_TERMINAL)
+        and (line[0].isupper() or line[0].isdigit() or line[0] in "“‘\"'&")
+        and len(words) <= 12
+        and not _BULLET.match(line)
+    )
+
+
+def blocks_from_plain_text(text: str, markdown: bool = False, page: int | None = None) -> Iterable[Block]:
+    """Split plain text or Markdown into heading, paragraph and list-item blocks.
+
+    Paragraphs are separated by blank lines. In plain text a short first line without final
+    punctuation is a heading; a line after a closing quote is the quote's attribution, not one.
+    """
+    previous_paragraph = ""
+    for paragraph in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        lines = [normalise_whitespace(line) for line in paragraph.split("\n")]
+        lines = [line for line in lines if line]
+        # A short line after a paragraph that is a quotation is its attribution, not a heading.
+        after_quote = bool(_QUOTATION.match(previous_paragraph))
+        previous_paragraph = " ".join(lines) or previous_paragraph
+        if (
+            not markdown
+            and len(lines) == 2
+            and not after_quote
+            and all(_is_heading_line(line) for line in lines)
+        ):
+            # A heading wrapped onto a second short line ("Historiek" / "& visie").
+            yield Block("heading", " ".join(lines), page)
+            continue
+        text_run: list[str] = []
+        for position, line in enumerate(lines):
+            marker = re.match(r"^(#{1,6})\s+(.*)$", line) if markdown else None
+            if marker:
+                yield from _flush(text_run, page)
+                yield Block("heading", marker.group(2).strip(), page)
+            elif _BULLET.match(line):
+                yield from _flush(text_run, page)
+                yield Block("list", _BULLET.sub("", line).strip(), page)
+            elif not markdown and position == 0 and not after_quote and _is_heading_line(line):
+                yield Block("heading", line, page)
+            else:
+                text_run.append(line)
+        yield from _flush(text_run, page)
+
+
+def _flush(lines: list[str], page: int | None) -> Iterable[Block]:
+    if lines:
+        yield Block("text", "\n".join(lines), page)
+        lines.clear()
+
+
+def _load_docx(path: Path) -> list[Block]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise DocumentError(path, f"corrupt or unreadable Word file ({exc})") from None
+    except Exception as exc:  # python-docx surfaces zip and XML errors of many kinds
+        if exc.__class__.__module__.startswith(("zipfile", "lxml")):
+            raise DocumentError(path, "corrupt or unreadable Word file") from None
+        raise
+    blocks: list[Block] = []
+    for paragraph in document.paragraphs:
+        text = normalise_whitespace(paragraph.text)
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "").lower()
+        if style.startswith(("heading", "kop", "title", "titel")):
+            blocks.append(Block("heading", text))
+        elif "list" in style or "lijst" in style or _BULLET.match(text):
+            blocks.append(Block("list", _BULLET.sub("", text)))
+        else:
+            blocks.append(Block("text", text))
+    for table in document.tables:
+        for row in table.rows:
+            cells = [normalise_whitespace(cell.text) for cell in row.cells]
+            line = " | ".join(cell for cell in cells if cell)
+            if line:
+                blocks.append(Block("text", line))
+    return blocks
+
+
+def _load_html(path: Path, markup: str) -> list[Block]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "footer", "header", "form", "template"]):
+        tag.decompose()
+    blocks: list[Block] = []
+    for element in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "blockquote"]):
+        if element.find_parent(["li", "td", "blockquote"]) and element.name in ("p", "li"):
+            continue  # counted with its container
+        text = normalise_whitespace(element.get_text(" "))
+        if not text:
+            continue
+        if element.name.startswith("h"):
+            blocks.append(Block("heading", text))
+        elif element.name == "li":
+            blocks.append(Block("list", text))
+        else:
+            blocks.append(Block("text", text))
+    if not blocks:
+        body = soup.body.get_text("\n") if soup.body else soup.get_text("\n")
+        blocks = list(blocks_from_plain_text(body))
+    return blocks
+
+
+def _fix_pdf_text(text: str) -> str:
+    """Repair what PDF text extraction garbles: TeX accents, ligatures, stray spaces."""
+    for spacing, combining in _TEX_ACCENTS.items():
+        text = re.sub(rf"{re.escape(spacing)}([A-Za-zıi])", lambda m, c=combining: m.group(1).replace("ı", "i") + c, text)
+    return unicodedata.normalize("NFKC", text)
+
+
+def _header_footer_keys(pages: list[list[str]]) -> set[str]:
+    """Lines at the top or bottom of pages that repeat on many pages (digits ignored)."""
+    if len(pages) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        edge = {_edge_key(line) for line in lines[:2] + lines[-2:]}
+        counts.update(edge)
+    threshold = max(3, len(pages) // 4)
+    return {key for key, count in counts.items() if count >= threshold and key}
+
+
+def _edge_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def _join_hyphenated(lines: list[str]) -> list[str]:
+    """Join words broken across line ends: 'ouder-' + 'betrokkenheid' -> 'ouderbetrokkenheid'."""
+    joined: list[str] = []
+    for line in lines:
+        if joined and re.search(r"[A-Za-zÀ-ÿ]-$", joined[-1]) and line[:1].islower():
+            joined[-1] = joined[-1][:-1] + line
+        else:
+            joined.append(line)
+    return joined
+
+
+def _load_pdf(path: Path) -> tuple[list[Block], str | None]:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, PdfReadError, PyPdfError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                unlocked = reader.decrypt("")
+            except (DependencyError, NotImplementedError, PyPdfError):
+                unlocked = 0
+            if not unlocked:
+                raise DocumentError(path, "encrypted PDF: a password is needed to read it")
+        raw_pages = [_fix_pdf_text(page.extract_text() or "") for page in reader.pages]
+        title = (reader.metadata.title or "").strip() if reader.metadata else ""
+    except DocumentError:
+        raise
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(path, f"corrupt or unreadable PDF ({exc.__class__.__name__})") from None
+    pages = [
+        [normalise_whitespace(line) for line in text.splitlines() if line.strip()]
+        for text in raw_pages
+    ]
+    pages = [[line for line in lines if not _GLYPH_NAMES.match(line)] for lines in pages]
+    if not any(pages):
+        raise DocumentError(path, "PDF has no text layer (scanned?); run OCR on it first")
+    repeated = _header_footer_keys(pages)
+    blocks: list[Block] = []
+    for number, lines in enumerate(pages, start=1):
+        lines = _strip_edges(lines, repeated)
+        blocks.extend(_pdf_page_blocks(_join_hyphenated(lines), number))
+    return blocks, title or None
+
+
+def _strip_edges(lines: list[str], repeated: set[str]) -> list[str]:
+    start, end = 0, len(lines)
+    while start < min(2, end) and _edge_key(lines[start]) in repeated:
+        start += 1
+    while end > max(start, len(lines) - 2) and _edge_key(lines[end - 1]) in repeated:
+        end -= 1
+    lines = lines[start:end]
+    # A bare page number at either edge is a footer even when it appears once.
+    if lines and re.fullmatch(r"[-–]?\s*\d{1,4}\s*[-–]?", lines[-1]):
+        lines = lines[:-1]
+    if lines and re.fullmatch(r"\d{1,4}", lines[0]):
+        lines = lines[1:]
+    return lines
+
+
+def _pdf_page_blocks(lines: list[str], page: int) -> list[Block]:
+    """Group a page's lines: headings are short unpunctuated lines; wrapped lines form paragraphs."""
+    if not lines:
+        return []
+    widths = sorted(len(line) for line in lines)
+    typical = widths[len(widths) * 3 // 4]
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(Block("text", " ".join(paragraph), page))
+            paragraph.clear()
+
+    for line in lines:
+        if _BULLET.match(line):
+            flush()
+            blocks.append(Block("list", _BULLET.sub("", line), page))
+        elif _is_heading_line(line) and len(line) < 0.6 * typical and not re.search(r"\.{3,}", line):
+            flush()
+            blocks.append(Block("heading", line, page))
+        elif blocks and blocks[-1].kind == "list" and not paragraph and line[:1].islower():
+            blocks[-1] = Block("list", f"{blocks[-1].text} {line}", page)
+        else:
+            paragraph.append(line)
+            if line.endswith((".", "!", "?", ":")) and len(line) < 0.8 * typical:
+                flush()
+    flush()
+    return blocks

@@ -1,0 +1,98 @@
+"""Typed records passed between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "text", "list"]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Catalog facts about one document, as cited to users."""
+
+    source: str  # path relative to the corpus folder, with forward slashes
+    title: str
+    organisation: str
+    doc_type: str
+    country: str | None = None
+    year: int | None = None
+    url: str | None = None
+    themes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural piece of a loaded document: a heading, a paragraph or a list item."""
+
+    kind: BlockKind
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A document's text as blocks, with what the loader noticed on the way."""
+
+    info: DocumentInfo
+    blocks: tuple[Block, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage as indexed and cited."""
+
+    id: str
+    info: DocumentInfo
+    index: int
+    text: str
+    section: str | None = None
+    pages: tuple[int, ...] = ()
+
+    @property
+    def location(self) -> str:
+        """Where the passage stands, for a citation: pages for PDFs, else the section."""
+        if self.pages:
+            first, last = self.pages[0], self.pages[-1]
+            return f"p. {first}" if first == last else f"pp. {first}-{last}"
+        if self.section:
+            return f"sectie ‘{self.section}’"
+        return "volledige tekst"
+
+    @property
+    def context(self) -> str:
+        """The chunk text prefixed with its document title and section, as embedded and indexed."""
+        head = self.info.title if not self.section else f"{self.info.title} — {self.section}"
+        return f"{head}\n{self.text}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the rank each retriever gave it."""
+
+    chunk: Chunk
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    dense_similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source of an answer: the passage that holds the quoted text."""
+
+    n: int
+    chunk: Chunk
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A Dutch answer with inline [n] markers, or a refusal that cites nothing."""
+
+    question: str
+    answered: bool
+    text: str
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = field(default=(), repr=False)

@@ -1,0 +1,130 @@
+"""Hybrid retrieval: BM25 and dense rankings fused by weighted reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import QueryError
+from assistant.lexical import LexicalIndex
+from assistant.records import Hit
+from assistant.store import ChunkStore
+
+log = logging.getLogger(__name__)
+
+# Filter names users type (CLI --filter, UI) -> the stored field they restrict.
+FILTER_FIELDS = {
+    "organisation": "organisation",
+    "organisatie": "organisation",
+    "type": "doc_type",
+    "country": "country",
+    "land": "country",
+    "theme": "themes",
+    "thema": "themes",
+}
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int
+) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(d) = sum of weight / (k + rank), ranks counted from 1."""
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+class Retriever:
+    """Searches one index with its lexical and dense legs."""
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        lexical: LexicalIndex,
+        embeddings: Embeddings,
+        *,
+        mode: str = "hybrid",
+        candidates: int = 30,
+        rrf_k: int = 60,
+        lexical_weight: float = 1.0,
+        dense_weight: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.embeddings = embeddings
+        self.mode = mode
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.lexical_weight = lexical_weight
+        self.dense_weight = dense_weight
+
+    def normalise_filters(self, filters: dict[str, str] | None) -> dict[str, str]:
+        """Map user filter names to fields and values to their stored spelling, or raise."""
+        normalised: dict[str, str] = {}
+        for name, value in (filters or {}).items():
+            field = FILTER_FIELDS.get(name.strip().lower())
+            if field is None:
+                known = "organisation, type, country, theme"
+                raise QueryError(f"unknown filter {name!r}: use one of {known}")
+            if not value:
+                continue
+            values = self.lexical.values(field)
+            match = next((v for v in values if v.casefold() == value.strip().casefold()), None)
+            if match is None:
+                raise QueryError(
+                    f"no document has {name}={value!r}; known values: {', '.join(values) or 'none'}"
+                )
+            normalised[field] = match
+        return normalised
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: dict[str, str] | None = None,
+        mode: str | None = None,
+    ) -> list[Hit]:
+        """The k best chunks for a question, best first."""
+        query = query.strip()
+        if not query:
+            raise QueryError("the question is empty")
+        mode = mode or self.mode
+        fields = self.normalise_filters(filters)
+        lexical: list[tuple[str, float]] = []
+        dense: list[tuple[str, float]] = []
+        if mode in ("hybrid", "lexical"):
+            lexical = self.lexical.search(query, self.candidates, self.lexical.mask(fields))
+        if mode in ("hybrid", "dense"):
+            vector = self.embeddings.embed_query(query)
+            dense = self.store.query(vector, self.candidates, fields)
+        lexical_ids = [i for i, _ in lexical]
+        dense_ids = [i for i, _ in dense]
+        if mode == "lexical":
+            ranked = [(i, s) for i, s in lexical]
+        elif mode == "dense":
+            ranked = [(i, s) for i, s in dense]
+        else:
+            ranked = reciprocal_rank_fusion(
+                [lexical_ids, dense_ids], [self.lexical_weight, self.dense_weight], self.rrf_k
+            )
+        # Fetch a few extra: after an interrupted ingest the lexical index may name stale ids.
+        wanted = [i for i, _ in ranked[: k + 5]]
+        chunks = self.store.get(wanted)
+        similarity = dict(dense)
+        lexical_rank = {i: r for r, i in enumerate(lexical_ids, start=1)}
+        dense_rank = {i: r for r, i in enumerate(dense_ids, start=1)}
+        hits = [
+            Hit(
+                chunk=chunks[i],
+                score=score,
+                lexical_rank=lexical_rank.get(i),
+                dense_rank=dense_rank.get(i),
+                dense_similarity=similarity.get(i),
+            )
+            for i, score in ranked[: k + 5]
+            if i in chunks
+        ]
+        return hits[:k]

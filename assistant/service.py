@@ -1,0 +1,74 @@
+"""Wiring: one plain function builds the real pieces; tests pass other embedders in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.answering import ExtractiveAnswerer
+from assistant.embedding import make_embeddings
+from assistant.errors import IndexMissingError
+from assistant.indexing import IngestReport, ingest, reset_index, sync_lexical
+from assistant.lexical import LexicalIndex
+from assistant.records import Answer, Hit
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+from assistant.store import ChunkStore, open_client
+
+
+@dataclass
+class Assistant:
+    """Search and ask over one index."""
+
+    settings: Settings
+    retriever: Retriever
+    answerer: ExtractiveAnswerer
+
+    def search(self, query: str, k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
+        return self.retriever.search(query, k or self.settings.top_k, filters)
+
+    def ask(self, question: str, filters: dict[str, str] | None = None) -> Answer:
+        hits = self.retriever.search(question, self.settings.top_k, filters)
+        return self.answerer.answer(question, hits)
+
+
+def open_assistant(settings: Settings, embeddings: Embeddings | None = None) -> Assistant:
+    """Open an existing index for querying; raises IndexStateError when it cannot serve."""
+    if not (settings.index_dir / "chroma").exists():
+        raise IndexMissingError(f"no index in {settings.index_dir}: run `python ingest.py` first")
+    store = ChunkStore(open_client(settings.index_dir), settings.embedding_model)
+    lexical = LexicalIndex.load(settings.index_dir)
+    if lexical is None:
+        # Chroma exists but ingest stopped before the first lexical save: build it now, once.
+        lexical = sync_lexical(settings, store)
+    embeddings = embeddings or make_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    retriever = Retriever(
+        store,
+        lexical,
+        embeddings,
+        mode=settings.retrieval_mode,
+        candidates=settings.candidates,
+        rrf_k=settings.rrf_k,
+        lexical_weight=settings.lexical_weight,
+        dense_weight=settings.dense_weight,
+    )
+    answerer = ExtractiveAnswerer(lexical, embeddings, settings.answer_sentences, settings.min_evidence)
+    return Assistant(settings, retriever, answerer)
+
+
+def build_index(
+    settings: Settings,
+    paths: list[Path] | None = None,
+    embeddings: Embeddings | None = None,
+    reset: bool = False,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda files: files,
+) -> IngestReport:
+    """Ingest the given files and folders (default: the corpus) into the settings' index."""
+    if reset:
+        reset_index(settings.index_dir)
+    store = ChunkStore(open_client(settings.index_dir), settings.embedding_model, create=True)
+    embeddings = embeddings or make_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    return ingest(paths or [settings.corpus_dir], settings, store, embeddings, progress)

@@ -1,0 +1,135 @@
+"""One frozen Settings object, read from an optional TOML file and ASSISTANT_* variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import SettingsError
+
+CONFIG_ENV = "ASSISTANT_CONFIG"
+DEFAULT_CONFIG_FILE = Path("assistant.toml")
+ENV_PREFIX = "ASSISTANT_"
+
+EMBEDDING_CHOICES = "'use-multilingual' or 'sentence-transformers:<model name or path>'"
+STEMMERS = ("dutch", "dutch_porter", "none")
+RETRIEVAL_MODES = ("hybrid", "lexical", "dense")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the assistant, with its default; see README for what each does."""
+
+    index_dir: Path = Path("index")
+    corpus_dir: Path = Path("corpus")
+    # "use-multilingual" (packaged, offline) or "sentence-transformers:<name or path>".
+    embedding_model: str = "use-multilingual"
+    embedding_batch_size: int = 64
+    # Characters per chunk; chosen on the dev set (see README, "Evaluatie").
+    chunk_size: int = 700
+    chunk_overlap: int = 100
+    stemmer: str = "dutch_porter"
+    synonyms: bool = True
+    compound_splitting: bool = True
+    retrieval_mode: str = "hybrid"
+    candidates: int = 30
+    rrf_k: int = 60
+    lexical_weight: float = 1.0
+    dense_weight: float = 1.0
+    top_k: int = 5
+    answer_sentences: int = 3
+    # Refusal: answer only when the best sentence's evidence reaches this score (calibrated).
+    min_evidence: float = 0.35
+    devset: Path = Path("eval/devset.jsonl")
+
+    def __post_init__(self) -> None:
+        if self.embedding_model != "use-multilingual" and not self.embedding_model.startswith(
+            "sentence-transformers:"
+        ):
+            raise SettingsError(f"embedding_model: expected {EMBEDDING_CHOICES}")
+        if self.stemmer not in STEMMERS:
+            raise SettingsError(f"stemmer: expected one of {', '.join(STEMMERS)}")
+        if self.retrieval_mode not in RETRIEVAL_MODES:
+            raise SettingsError(f"retrieval_mode: expected one of {', '.join(RETRIEVAL_MODES)}")
+        for name in ("chunk_size", "candidates", "top_k", "embedding_batch_size", "rrf_k"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name}: must be at least 1")
+        if not 0 <= self.chunk_overlap < self.chunk_size:
+            raise SettingsError("chunk_overlap: must be between 0 and chunk_size")
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed (validated like the original)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _convert(name: str, kind: type, raw: Any, origin: str) -> Any:
+    """Turn a TOML value or an environment string into the field's type."""
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if kind is int and isinstance(raw, bool):
+            raise ValueError(raw)
+        if kind is Path:
+            return Path(str(raw)).expanduser()
+        return kind(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(
+            f"{origin}: {name} must be a {kind.__name__}, got {raw!r}"
+        ) from None
+
+
+_TYPES = {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Read settings: defaults, then the TOML file, then ASSISTANT_* variables, then overrides."""
+    env = os.environ if env is None else env
+    types = {f.name: _TYPES[str(f.type)] for f in fields(Settings)}
+    values: dict[str, Any] = {}
+
+    path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+    if path is None and DEFAULT_CONFIG_FILE.is_file():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SettingsError(f"{path}: configuration file not found") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path}: not valid TOML ({exc})") from None
+        for key, raw in data.items():
+            if key not in types:
+                raise SettingsError(f"{path}: unknown setting {key!r}")
+            values[key] = _convert(key, types[key], raw, str(path))
+
+    for key, raw in env.items():
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV:
+            continue
+        name = key[len(ENV_PREFIX):].lower()
+        if name not in types:
+            raise SettingsError(f"environment: unknown setting {key}")
+        values[name] = _convert(name, types[name], raw, "environment")
+
+    for key, raw in overrides.items():
+        if raw is not None:
+            values[key] = _convert(key, types[key], raw, "command line")
+    try:
+        return Settings(**values)
+    except TypeError as exc:
+        raise SettingsError(str(exc)) from None

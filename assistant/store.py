@@ -1,0 +1,209 @@
+"""Chroma persistence of chunks and their vectors; Chroma's result dicts never leave this module."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
+
+from assistant.errors import IndexMissingError, ModelMismatchError
+from assistant.records import Chunk, DocumentInfo
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "chunks"
+CHROMA_DIR = "chroma"
+_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the store holds of one source file."""
+
+    version: str  # hash of the file's bytes, catalog entry and chunking settings
+    stored: int  # chunks present with this version
+    expected: int  # chunks the file had when written; fewer stored means an interrupted write
+
+
+def open_client(index_dir: Path) -> chromadb.ClientAPI:
+    """An embedded Chroma client on index_dir/chroma, telemetry off."""
+    (index_dir / CHROMA_DIR).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(
+        path=str(index_dir / CHROMA_DIR),
+        settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+    )
+
+
+class ChunkStore:
+    """The chunk collection of one index, tied to the embedding model that built it."""
+
+    def __init__(self, client: chromadb.ClientAPI, model: str, create: bool = False) -> None:
+        self._client = client
+        self.model = model
+        try:
+            self._collection = client.get_collection(COLLECTION)
+        except (NotFoundError, ValueError):
+            if not create:
+                raise IndexMissingError("no index yet: run `python ingest.py` first") from None
+            self._collection = client.create_collection(
+                COLLECTION,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding_model": model},
+                embedding_function=None,
+            )
+        built_with = (self._collection.metadata or {}).get("embedding_model")
+        if built_with != model:
+            raise ModelMismatchError(
+                f"the index was built with embedding model {built_with!r}, not {model!r}: "
+                "re-ingest with `python ingest.py --reset` (or configure the old model)"
+            )
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def file_states(self) -> dict[str, FileState]:
+        """Per source file: its stored version and how many of its chunks are present."""
+        stored: dict[tuple[str, str], int] = {}
+        expected: dict[tuple[str, str], int] = {}
+        for _, meta in self._scan(include=["metadatas"]):
+            key = (meta["source"], meta["version"])
+            stored[key] = stored.get(key, 0) + 1
+            expected[key] = int(meta["n_chunks"])
+        states: dict[str, FileState] = {}
+        for (source, version), count in stored.items():
+            known = states.get(source)
+            # A source with chunks of two versions is mid-replacement; either way it is redone.
+            if known is None or count > known.stored:
+                states[source] = FileState(version, count, expected[(source, version)])
+        return states
+
+    def fingerprint(self) -> str:
+        """A hash of which files, in which versions and how complete, the store holds."""
+        states = sorted((s, f.version, f.stored) for s, f in self.file_states().items())
+        return hashlib.sha256(json.dumps(states).encode()).hexdigest()
+
+    def write(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], version: str) -> None:
+        """Upsert one file's chunks, then drop its chunks of any other version."""
+        if not chunks:
+            return
+        source = chunks[0].info.source
+        batch = self._client.get_max_batch_size()
+        for start in range(0, len(chunks), batch):
+            part = chunks[start : start + batch]
+            self._collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=[list(v) for v in vectors[start : start + batch]],
+                documents=[c.text for c in part],
+                metadatas=[_metadata(c, version, len(chunks)) for c in part],
+            )
+        self._collection.delete(where={"$and": [{"source": source}, {"version": {"$ne": version}}]})
+
+    def delete_source(self, source: str) -> None:
+        self._collection.delete(where={"source": source})
+
+    def query(
+        self, vector: Sequence[float], k: int, filters: dict[str, str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The k nearest chunk ids with their cosine similarity."""
+        if self.count() == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[list(vector)],
+            n_results=k,
+            where=_where(filters or {}),
+            include=["distances"],
+        )
+        return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def get(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Chunks by id; ids the store does not hold are left out."""
+        if not ids:
+            return {}
+        result = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            i: _chunk(i, text, meta)
+            for i, text, meta in zip(result["ids"], result["documents"], result["metadatas"], strict=True)
+        }
+
+    def chunks(self) -> Iterator[Chunk]:
+        """Every stored chunk, page by page."""
+        offset = 0
+        while True:
+            result = self._collection.get(
+                include=["documents", "metadatas"], limit=_PAGE, offset=offset
+            )
+            if not result["ids"]:
+                return
+            for i, text, meta in zip(result["ids"], result["documents"], result["metadatas"], strict=True):
+                yield _chunk(i, text, meta)
+            offset += len(result["ids"])
+
+    def _scan(self, include: list[str]) -> Iterator[tuple[str, dict]]:
+        offset = 0
+        while True:
+            result = self._collection.get(include=include, limit=_PAGE, offset=offset)
+            if not result["ids"]:
+                return
+            yield from zip(result["ids"], result["metadatas"], strict=True)
+            offset += len(result["ids"])
+
+
+def _where(filters: dict[str, str]) -> dict | None:
+    clauses = [
+        {"themes": {"$contains": value}} if key == "themes" else {key: value}
+        for key, value in filters.items()
+    ]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _metadata(chunk: Chunk, version: str, n_chunks: int) -> dict:
+    info = chunk.info
+    meta: dict = {
+        "source": info.source,
+        "version": version,
+        "n_chunks": n_chunks,
+        "index": chunk.index,
+        "title": info.title,
+        "organisation": info.organisation,
+        "doc_type": info.doc_type,
+    }
+    optional = {
+        "section": chunk.section,
+        "country": info.country,
+        "year": info.year,
+        "url": info.url,
+        "themes": list(info.themes) or None,
+        "pages": list(chunk.pages) or None,
+    }
+    meta.update({key: value for key, value in optional.items() if value is not None})
+    return meta
+
+
+def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
+    info = DocumentInfo(
+        source=meta["source"],
+        title=meta["title"],
+        organisation=meta["organisation"],
+        doc_type=meta["doc_type"],
+        country=meta.get("country"),
+        year=meta.get("year"),
+        url=meta.get("url"),
+        themes=tuple(meta.get("themes") or ()),
+    )
+    return Chunk(
+        id=chunk_id,
+        info=info,
+        index=int(meta["index"]),
+        text=text,
+        section=meta.get("section"),
+        pages=tuple(meta.get("pages") or ()),
+    )
