@@ -135,11 +135,9 @@ def ingest(
             document = load_document(path, source, catalog.get(source))
         except DocumentError as exc:
             report.failed.append({"path": str(path), "reason": exc.reason})
-            log.warning("skipped %s: %s", path, exc.reason)
             continue
         for warning in document.warnings:
             report.warnings.append({"path": str(path), "warning": warning})
-            log.warning("%s: %s", path, warning)
         chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
         pending.append(_Pending(path, source, version, chunks, is_new=state is None))
         if sum(len(p.chunks) for p in pending) >= settings.embedding_batch_size * 8:

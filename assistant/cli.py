@@ -1,0 +1,147 @@
+"""Command line: `python -m assistant search|ask|eval` and the ingest entry point's helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from assistant.errors import AssistantError
+from assistant.presenting import answer_to_json, format_answer, format_hits, search_to_json
+from assistant.settings import Settings, load_settings
+
+log = logging.getLogger("assistant")
+
+
+def common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", type=Path, help="index folder (default: setting index_dir)")
+    parser.add_argument("--config", type=Path, help="TOML settings file (default: assistant.toml)")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config, index_dir=args.index)
+
+
+def parse_filters(pairs: Iterable[str]) -> dict[str, str]:
+    filters: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise AssistantError(f"--filter {pair!r}: expected key=value, e.g. theme=ouderbetrokkenheid")
+        filters[key.strip()] = value.strip()
+    return filters
+
+
+def read_batch(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise AssistantError(f"--batch {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise AssistantError(f"--batch {path}: not UTF-8 text") from None
+    return [line.strip() for line in lines if line.strip()]
+
+
+def _print_json(data: dict) -> None:
+    print(json.dumps(data, ensure_ascii=False), flush=True)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.service import open_assistant
+
+    assistant = open_assistant(settings_from(args))
+    filters = parse_filters(args.filter)
+    for query in read_batch(args.batch) if args.batch else [args.query]:
+        hits = assistant.search(query, args.k, filters)
+        if args.json or args.batch:
+            _print_json(search_to_json(query, hits))
+        else:
+            print(format_hits(query, hits))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.service import open_assistant
+
+    assistant = open_assistant(settings_from(args))
+    filters = parse_filters(args.filter)
+    for question in read_batch(args.batch) if args.batch else [args.question]:
+        answer = assistant.ask(question, filters)
+        if args.json or args.batch:
+            _print_json(answer_to_json(answer))
+        else:
+            print(format_answer(answer))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation import print_report, run_evaluation
+
+    settings = settings_from(args)
+    report = run_evaluation(
+        settings,
+        devset=args.devset or settings.devset,
+        distractors=args.distractors,
+        work_dir=args.work_dir,
+        compare=args.compare,
+    )
+    print_report(report)
+    _print_json(report)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    search = commands.add_parser("search", help="find passages for a question")
+    search.add_argument("query", nargs="?", default="")
+    search.add_argument("--k", type=int, default=5, help="number of passages (default 5)")
+    ask = commands.add_parser("ask", help="answer a question with cited sources")
+    ask.add_argument("question", nargs="?", default="")
+    for sub in (search, ask):
+        sub.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
+                         help="organisation, type, country or theme; repeatable")
+        sub.add_argument("--json", action="store_true", help="print the JSON object")
+        sub.add_argument("--batch", type=Path, metavar="FILE",
+                         help="one question per line; prints one JSON object per line")
+        common_options(sub)
+    search.set_defaults(run=cmd_search)
+    ask.set_defaults(run=cmd_ask)
+
+    evaluate = commands.add_parser("eval", help="measure retrieval, answers and refusals on the dev set")
+    evaluate.add_argument("--devset", type=Path, help="dev set JSONL (default: setting devset)")
+    evaluate.add_argument("--distractors", type=Path, nargs="*", default=None,
+                          help="Dutch PDFs mixed in (default: the Debian lilypond-doc-pdf-nl manuals if installed)")
+    evaluate.add_argument("--work-dir", type=Path, default=Path(".cache/eval"),
+                          help="where the evaluation indexes are kept between runs")
+    evaluate.add_argument("--compare", action="store_true",
+                          help="also measure stemmer, synonym and compound-splitting variants")
+    common_options(evaluate)
+    evaluate.set_defaults(run=cmd_eval)
+    return parser
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_logging()
+    args = build_parser().parse_args(argv)
+    if args.command in ("search", "ask") and not args.batch and not (args.query if args.command == "search" else args.question).strip():
+        print("error: give a question, or --batch FILE", file=sys.stderr)
+        return 2
+    try:
+        return args.run(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,61 @@
+"""Ingest documents into the index: python ingest.py [PATH ...] [--index DIR] [--reset] [--json]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.cli import common_options, configure_logging, settings_from
+from assistant.errors import AssistantError
+from assistant.service import build_index
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_logging()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the corpus folder)")
+    parser.add_argument("--reset", action="store_true", help="delete the index and build it anew")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of counts")
+    common_options(parser)
+    args = parser.parse_args(argv)
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"error: {missing[0]}: no such file or folder", file=sys.stderr)
+        return 2
+
+    def progress(files):
+        return tqdm(files, desc="ingest", unit="file", file=sys.stderr, disable=None)
+
+    try:
+        settings = settings_from(args)
+        report = build_index(settings, args.paths or None, reset=args.reset, progress=progress)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the index still answers; run ingest again to complete it", file=sys.stderr)
+        return 130
+    for item in report.skipped:
+        print(f"skipped {item['path']}: {item['reason']}", file=sys.stderr)
+    for item in report.warnings:
+        print(f"warning {item['path']}: {item['warning']}", file=sys.stderr)
+    for item in report.failed:
+        print(f"failed {item['path']}: {item['reason']}", file=sys.stderr)
+    summary = report.summary()
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(
+            f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged, {len(report.failed)} failed; "
+            f"{report.chunks} chunks in {settings.index_dir}"
+        )
+    return 1 if report.ingested_nothing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
