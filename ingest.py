@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -20,8 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the corpus folder)")
     parser.add_argument("--reset", action="store_true", help="delete the index and build it anew")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of counts")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each stored file")
     common_options(parser)
     args = parser.parse_args(argv)
+    if args.verbose:
+        logging.getLogger("assistant").setLevel(logging.INFO)
+        for handler in logging.getLogger().handlers:
+            handler.setLevel(logging.INFO)
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         print(f"error: {missing[0]}: no such file or folder", file=sys.stderr)

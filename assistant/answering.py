@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -10,14 +11,34 @@ import numpy as np
 import pysbd
 from langchain_core.embeddings import Embeddings
 
+from assistant.dutch import fold
 from assistant.lexical import LexicalIndex
-from assistant.records import Answer, Citation, Hit
+from assistant.loading import is_heading_line
+from assistant.records import Answer, Chunk, Citation, Hit
 
 REFUSAL = (
     "De documenten in deze collectie beantwoorden deze vraag niet. "
     "Probeer de vraag anders te formuleren, of kies een ander thema of een andere organisatie."
 )
 _MIN_SENTENCE = 25
+# Questions that ask for an amount, a duration, a frequency or a date want a number back.
+_QUANTITY_QUESTION = re.compile(
+    r"\b(hoeveel|hoe ?lang|hoe vaak|hoe oud|wanneer|welk jaar|in welk jaar|welke datum|hoe groot)\b"
+)
+_NUMBER = re.compile(
+    r"\d|\b(een paar|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
+    r"vijftien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|"
+    r"miljoen|meerdere|jaarlijks|maandelijks|wekelijks|dagelijks|eenmalig)\w*"
+)
+
+
+def wants_number(question: str) -> bool:
+    """Whether the question asks for an amount, duration, frequency or date."""
+    return bool(_QUANTITY_QUESTION.search(fold(question)))
+
+
+def has_number(text: str) -> bool:
+    return bool(_NUMBER.search(fold(text)))
 
 
 @dataclass(frozen=True)
@@ -38,19 +59,46 @@ def _segmenter() -> pysbd.Segmenter:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage; every line (heading, list item) ends a sentence."""
+    """Quotable sentences of a passage, in order.
+
+    Every line ends a sentence; heading lines are left out; a line ending in ':' takes the list
+    items that follow it along, so an answer never quotes a lead-in without its list.
+    """
     sentences: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip().removeprefix("• ").strip()
-        if line:
-            sentences.extend(s.strip() for s in _segmenter().segment(line) if s.strip())
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    position = 0
+    while position < len(lines):
+        line = lines[position]
+        position += 1
+        if line.startswith("• "):
+            sentences.append(line.removeprefix("• "))
+            continue
+        if is_heading_line(line):
+            continue
+        parts = [s.strip() for s in _segmenter().segment(line) if s.strip()]
+        if parts and parts[-1].endswith(":"):
+            items = []
+            while position < len(lines) and lines[position].startswith("• "):
+                items.append(lines[position])
+                position += 1
+            if items:
+                parts[-1] = "\n".join([parts[-1], *items])
+        sentences.extend(parts)
     return sentences
 
 
-def score_candidates(
+@dataclass(frozen=True)
+class Evidence:
+    """What the retrieved passages offer for a question."""
+
+    candidates: list[Candidate]  # best first
+    relevance: float  # highest cosine similarity of the question to a whole retrieved passage
+
+
+def gather_evidence(
     question: str, hits: Sequence[Hit], lexical: LexicalIndex, embeddings: Embeddings
-) -> list[Candidate]:
-    """Every sentence of the hits with its lexical, dense and combined score, best first."""
+) -> Evidence:
+    """Every sentence of the hits scored against the question, and the passages' relevance."""
     analyzer = lexical.analyzer
     q_terms = sorted(set(analyzer.terms(question)))
     weights = dict(zip(q_terms, lexical.idf(q_terms), strict=True))
@@ -59,23 +107,25 @@ def score_candidates(
         (text, rank, position)
         for rank, hit in enumerate(hits)
         for position, text in enumerate(split_sentences(hit.chunk.text))
-        if len(text) >= _MIN_SENTENCE and hit.chunk.section != text
+        if len(text) >= _MIN_SENTENCE
     ]
-    if not raw:
-        return []
-    vectors = np.asarray(embeddings.embed_documents([question] + [text for text, _, _ in raw]))
+    if not hits:
+        return Evidence([], 0.0)
+    texts = [question] + [hit.chunk.context for hit in hits] + [text for text, _, _ in raw]
+    vectors = np.asarray(embeddings.embed_documents(texts))
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
-    similarity = vectors[1:] @ vectors[0]
+    relevance = float(np.max(vectors[1 : 1 + len(hits)] @ vectors[0]))
+    similarity = vectors[1 + len(hits) :] @ vectors[0]
     candidates = []
     for (text, rank, position), dense in zip(raw, similarity.tolist(), strict=True):
         found = set(analyzer.terms(text))
         lexical_share = sum(w for t, w in weights.items() if t in found) / total
         score = 0.5 * lexical_share + 0.5 * dense + 0.05 / (rank + 1)
         candidates.append(Candidate(text, rank, position, lexical_share, dense, score))
-    return sorted(candidates, key=lambda c: -c.score)
+    return Evidence(sorted(candidates, key=lambda c: -c.score), relevance)
 
 
-def select_sentences(candidates: Sequence[Candidate], limit: int, keep_ratio: float = 0.8) -> list[Candidate]:
+def select_sentences(candidates: Sequence[Candidate], limit: int, keep_ratio: float) -> list[Candidate]:
     """The best sentence and those close to it, without repeats, at most limit."""
     if not candidates:
         return []
@@ -90,6 +140,15 @@ def select_sentences(candidates: Sequence[Candidate], limit: int, keep_ratio: fl
     return chosen
 
 
+def quote_location(chunk: Chunk, quote: str) -> str:
+    """The citation location of a quote: its page(s), or the last heading before it."""
+    before = chunk.text[: max(chunk.text.find(quote), 0)]
+    headings = [
+        line.strip() for line in before.split("\n") if line.strip() and is_heading_line(line.strip())
+    ]
+    return chunk.location_of(headings[-1] if headings else chunk.section)
+
+
 def _same_text(a: str, b: str) -> bool:
     return a in b or b in a
 
@@ -101,8 +160,23 @@ def compose_answer(question: str, hits: Sequence[Hit], chosen: Sequence[Candidat
     for candidate in chosen:
         n = numbers.setdefault(candidate.hit_rank, len(numbers) + 1)
         parts.append(f"{candidate.text} [{n}]")
-    citations = tuple(Citation(n, hits[rank].chunk) for rank, n in numbers.items())
+    first_quote: dict[int, str] = {}
+    for candidate in chosen:
+        first_quote.setdefault(candidate.hit_rank, candidate.text)
+    citations = tuple(
+        Citation(n, hits[rank].chunk, quote_location(hits[rank].chunk, first_quote[rank]))
+        for rank, n in numbers.items()
+    )
     return Answer(question, True, " ".join(parts), citations, tuple(hits))
+
+
+def should_answer(evidence: Evidence, min_evidence: float, min_relevance: float) -> bool:
+    """Answer only when a sentence is strong enough and the passages are about the question."""
+    return (
+        bool(evidence.candidates)
+        and evidence.candidates[0].score >= min_evidence
+        and evidence.relevance >= min_relevance
+    )
 
 
 def refuse(question: str, hits: Sequence[Hit] = ()) -> Answer:
@@ -114,15 +188,32 @@ class ExtractiveAnswerer:
     """Answers from the retrieved passages' own sentences, or refuses when evidence is weak."""
 
     def __init__(
-        self, lexical: LexicalIndex, embeddings: Embeddings, max_sentences: int = 3, min_evidence: float = 0.35
+        self,
+        lexical: LexicalIndex,
+        embeddings: Embeddings,
+        max_sentences: int = 3,
+        keep_ratio: float = 0.7,
+        min_evidence: float = 0.18,
+        min_relevance: float = 0.21,
     ) -> None:
         self.lexical = lexical
         self.embeddings = embeddings
         self.max_sentences = max_sentences
+        self.keep_ratio = keep_ratio
         self.min_evidence = min_evidence
+        self.min_relevance = min_relevance
+
+    def evidence(self, question: str, hits: Sequence[Hit]) -> Evidence:
+        """Sentences that could answer, best first (an amount or date needs a number)."""
+        evidence = gather_evidence(question, hits, self.lexical, self.embeddings)
+        if wants_number(question):
+            kept = [c for c in evidence.candidates if has_number(c.text)]
+            return Evidence(kept, evidence.relevance)
+        return evidence
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
-        candidates = score_candidates(question, hits, self.lexical, self.embeddings)
-        if not candidates or candidates[0].score < self.min_evidence:
+        evidence = self.evidence(question, hits)
+        if not should_answer(evidence, self.min_evidence, self.min_relevance):
             return refuse(question, hits)
-        return compose_answer(question, hits, select_sentences(candidates, self.max_sentences))
+        chosen = select_sentences(evidence.candidates, self.max_sentences, self.keep_ratio)
+        return compose_answer(question, hits, chosen)

@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def configure_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Some libraries set their own loggers to DEBUG on import; the handler decides what shows.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)
     for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 

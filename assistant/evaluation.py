@@ -117,6 +117,27 @@ def evaluate_retrieval(retriever: Retriever, items: Sequence[DevItem]) -> dict:
     return result
 
 
+def calibrate_refusal(assistant: Assistant, items: Sequence[DevItem]) -> dict:
+    """Per refusal feature: the lowest value of any answerable question (thresholds must stay
+    below it so that no answerable question is refused) and the unanswerable questions' values."""
+    features: dict[str, dict[str, float]] = {"evidence": {}, "relevance": {}}
+    for item in items:
+        hits = assistant.retriever.search(item.question, assistant.settings.top_k)
+        evidence = assistant.answerer.evidence(item.question, hits)
+        features["evidence"][item.id] = evidence.candidates[0].score if evidence.candidates else 0.0
+        features["relevance"][item.id] = evidence.relevance
+    result = {}
+    for name, values in features.items():
+        lowest = min(values[i.id] for i in items if i.answerable)
+        unanswerable = sorted(values[i.id] for i in items if not i.answerable)
+        result[name] = {
+            "lowest_answerable": round(lowest, 3),
+            "unanswerable_below_it": sum(v < lowest for v in unanswerable),
+            "unanswerable": [round(v, 3) for v in unanswerable],
+        }
+    return result
+
+
 def evaluate_answers(assistant: Assistant, items: Sequence[DevItem]) -> dict:
     """Answer correctness per style, false refusals, and refusal accuracy on unanswerable items."""
     outcomes = {i.id: assistant.ask(i.question) for i in items}
@@ -162,8 +183,8 @@ def compare_analysis(assistant: Assistant, items: Sequence[DevItem]) -> dict:
     for name, stemmer, synonyms, compounds in _variants(assistant.settings):
         lexical = LexicalIndex.build(rows, stemmer, synonyms, compounds, fingerprint="variant")
         retriever = Retriever(
-            store, lexical, base.embeddings, mode="hybrid", candidates=base.candidates,
-            rrf_k=base.rrf_k, lexical_weight=base.lexical_weight, dense_weight=base.dense_weight,
+            store, lexical, base.embeddings, mode="hybrid", fusion=base.fusion,
+            candidates=base.candidates, rrf_k=base.rrf_k, lexical_weight=base.lexical_weight,
         )
         metrics = evaluate_retrieval(retriever, items)
         results[f"{name} ({stemmer}, synonyms={synonyms}, compounds={compounds})"] = {
@@ -216,6 +237,7 @@ def run_evaluation(
             "chunks": ingest.chunks,
             "retrieval": evaluate_retrieval(assistant.retriever, items),
             "answers": evaluate_answers(assistant, items),
+            "refusal_calibration": calibrate_refusal(assistant, items),
         }
         if compare:
             entry["analysis_variants"] = compare_analysis(assistant, items)
@@ -240,6 +262,10 @@ def print_report(report: dict) -> None:
         print(f"answers correct {a['correct']:.3f} (document {a['correct_document']:.3f}, own {a['correct_own']:.3f}); "
               f"refusal accuracy {a['refusal_accuracy']:.3f}; false refusals {a['false_refusals'] or 'none'}; "
               f"answered unanswerable {a['wrong_answers'] or 'none'}")
+        for feature, c in entry["refusal_calibration"].items():
+            print(f"refusal calibration, {feature}: lowest answerable {c['lowest_answerable']:.3f}, "
+                  f"unanswerable below it {c['unanswerable_below_it']}/{len(c['unanswerable'])} "
+                  f"(their values {c['unanswerable']})")
         for variant, modes in entry.get("analysis_variants", {}).items():
             lex, hyb = modes["lexical"]["all"], modes["hybrid"]["all"]
             print(f"  {variant:<75} lexical hit@5 {lex['hit@5']:.3f} MRR {lex['mrr']:.3f} | "

@@ -162,6 +162,7 @@ def _flush(pending: list[_Pending], store: ChunkStore, embeddings: Embeddings, r
     vectors = dict(zip(unique, embeddings.embed_documents(unique), strict=True))
     for item in pending:
         store.write(item.chunks, [vectors[c.context] for c in item.chunks], item.version)
+        log.info("stored %s (%d chunks)", item.source, len(item.chunks))
         if item.is_new:
             report.added += 1
         else:

@@ -21,7 +21,7 @@ _BULLET = re.compile(r"^\s*(?:[•·▪◦‣\-–*]|\d{1,2}[.)]|[a-z][.)])\s+")
 _TERMINAL = tuple('.:;,!?…"”’')
 _QUOTATION = re.compile(r"^[“\"‘„].*[”\"’]\W*$", re.DOTALL)
 _CLOSING_QUOTES = "”’\"'"
-_GLYPH_NAMES = re.compile(r"^(?:/[\w.\-]+\s*)+$")  # unmapped glyphs that some PDFs yield as text
+_GLYPH_NAME = re.compile(r"/[A-Za-z][\w.\-]*")  # unmapped glyphs some PDFs yield as text
 _HEADING_MAX_CHARS = 80
 _TEX_ACCENTS = {"¨": "\u0308", "´": "\u0301", "`": "\u0300", "^": "\u0302"}
 
@@ -86,19 +86,18 @@ def _document_info(
 
 
 def _read_text(path: Path, warnings: list[str]) -> str:
-    """Decode UTF-8; fall back to the detected legacy encoding with a warning."""
+    """Decode UTF-8; fall back to Windows-1252, the legacy encoding of Dutch text, with a warning."""
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None or best.chaos > 0.2:
-        raise DocumentError(path, "not UTF-8 and no legacy encoding fits; save it as UTF-8")
-    warnings.append(f"not UTF-8: read as {best.encoding}; save it as UTF-8 to be sure")
-    return str(best)
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise DocumentError(path, "text is neither UTF-8 nor Windows-1252; save it as UTF-8") from None
+    warnings.append("not UTF-8: read as Windows-1252; save it as UTF-8 to be sure")
+    return text
 
 
 def normalise_whitespace(text: str) -> str:
@@ -107,7 +106,8 @@ def normalise_whitespace(text: str) -> str:
     return re.sub(r"[ \t\f\v]+", " ", text).strip()
 
 
-def _is_heading_line(line: str) -> bool:
+def is_heading_line(line: str) -> bool:
+    """A short line without final punctuation that starts like a title."""
     words = line.split()
     return (
         0 < len(line) <= _HEADING_MAX_CHARS
@@ -135,7 +135,7 @@ def blocks_from_plain_text(text: str, markdown: bool = False, page: int | None =
             not markdown
             and len(lines) == 2
             and not after_quote
-            and all(_is_heading_line(line) for line in lines)
+            and all(is_heading_line(line) for line in lines)
         ):
             # A heading wrapped onto a second short line ("Historiek" / "& visie").
             yield Block("heading", " ".join(lines), page)
@@ -149,7 +149,7 @@ def blocks_from_plain_text(text: str, markdown: bool = False, page: int | None =
             elif _BULLET.match(line):
                 yield from _flush(text_run, page)
                 yield Block("list", _BULLET.sub("", line).strip(), page)
-            elif not markdown and position == 0 and not after_quote and _is_heading_line(line):
+            elif not markdown and position == 0 and not after_quote and is_heading_line(line):
                 yield Block("heading", line, page)
             else:
                 text_run.append(line)
@@ -277,15 +277,23 @@ def _load_pdf(path: Path) -> tuple[list[Block], str | None]:
         [normalise_whitespace(line) for line in text.splitlines() if line.strip()]
         for text in raw_pages
     ]
-    pages = [[line for line in lines if not _GLYPH_NAMES.match(line)] for lines in pages]
+    pages = [[line for line in lines if not _is_glyph_noise(line)] for lines in pages]
     if not any(pages):
         raise DocumentError(path, "PDF has no text layer (scanned?); run OCR on it first")
     repeated = _header_footer_keys(pages)
     blocks: list[Block] = []
     for number, lines in enumerate(pages, start=1):
         lines = _strip_edges(lines, repeated)
-        blocks.extend(_pdf_page_blocks(_join_hyphenated(lines), number))
+        widths = sorted(len(line) for line in lines) or [0]
+        typical = widths[len(widths) * 3 // 4]  # measured before joining hyphenated lines
+        blocks.extend(_pdf_page_blocks(_join_hyphenated(lines), number, typical))
     return blocks, title or None
+
+
+def _is_glyph_noise(line: str) -> bool:
+    """Lines that are mostly glyph names ('/noteheads.s2 /clefs.G'), as music fonts produce."""
+    glyphs = sum(len(m) for m in _GLYPH_NAME.findall(line))
+    return glyphs > 0.5 * len(line.replace(" ", ""))
 
 
 def _strip_edges(lines: list[str], repeated: set[str]) -> list[str]:
@@ -303,12 +311,10 @@ def _strip_edges(lines: list[str], repeated: set[str]) -> list[str]:
     return lines
 
 
-def _pdf_page_blocks(lines: list[str], page: int) -> list[Block]:
+def _pdf_page_blocks(lines: list[str], page: int, typical: int) -> list[Block]:
     """Group a page's lines: headings are short unpunctuated lines; wrapped lines form paragraphs."""
     if not lines:
         return []
-    widths = sorted(len(line) for line in lines)
-    typical = widths[len(widths) * 3 // 4]
     blocks: list[Block] = []
     paragraph: list[str] = []
 
@@ -317,11 +323,17 @@ def _pdf_page_blocks(lines: list[str], page: int) -> list[Block]:
             blocks.append(Block("text", " ".join(paragraph), page))
             paragraph.clear()
 
-    for line in lines:
+    for position, line in enumerate(lines):
+        following = lines[position + 1] if position + 1 < len(lines) else ""
         if _BULLET.match(line):
             flush()
             blocks.append(Block("list", _BULLET.sub("", line), page))
-        elif _is_heading_line(line) and len(line) < 0.6 * typical and not re.search(r"\.{3,}", line):
+        elif (
+            is_heading_line(line)
+            and len(line) < 0.6 * typical
+            and not following[:1].islower()  # a sentence wrapping onto the next line
+            and not re.search(r"\.{3,}", line)
+        ):
             flush()
             blocks.append(Block("heading", line, page))
         elif blocks and blocks[-1].kind == "list" and not paragraph and line[:1].islower():

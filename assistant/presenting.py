@@ -36,7 +36,7 @@ def answer_to_json(answer: Answer) -> dict:
                 "title": c.chunk.info.title,
                 "organisation": c.chunk.info.organisation,
                 "source": c.chunk.info.source,
-                "location": c.chunk.location,
+                "location": c.location,
                 "url": c.chunk.info.url,
                 "text": c.chunk.text,
             }
@@ -53,7 +53,7 @@ def format_answer(answer: Answer) -> str:
         for c in answer.citations:
             info = c.chunk.info
             where = f", {info.url}" if info.url else ""
-            lines.append(f"[{c.n}] {info.title} — {info.organisation}, {c.chunk.location}{where}")
+            lines.append(f"[{c.n}] {info.title} — {info.organisation}, {c.location}{where}")
     return "\n".join(lines)
 
 

@@ -54,11 +54,15 @@ class Chunk:
     @property
     def location(self) -> str:
         """Where the passage stands, for a citation: pages for PDFs, else the section."""
+        return self.location_of(self.section)
+
+    def location_of(self, section: str | None) -> str:
+        """The citation location with a given section (the one a quote stands in)."""
         if self.pages:
             first, last = self.pages[0], self.pages[-1]
             return f"p. {first}" if first == last else f"pp. {first}-{last}"
-        if self.section:
-            return f"sectie ‘{self.section}’"
+        if section:
+            return f"sectie ‘{section}’"
         return "volledige tekst"
 
     @property
@@ -85,6 +89,7 @@ class Citation:
 
     n: int
     chunk: Chunk
+    location: str  # page(s), or the section the first quote from this passage stands in
 
 
 @dataclass(frozen=True)

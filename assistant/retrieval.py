@@ -37,6 +37,27 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def weighted_score_fusion(
+    lexical: Sequence[tuple[str, float]], dense: Sequence[tuple[str, float]], lexical_weight: float
+) -> list[tuple[str, float]]:
+    """Fuse scores: lexical_weight * BM25/max(BM25) + (1 - lexical_weight) * min-max(cosine).
+
+    Unlike rank fusion this keeps how far ahead a leg's best result is, which is what tells a
+    question in the documents' own wording (one passage far ahead on BM25) from a vague one.
+    """
+    scores: dict[str, float] = {}
+    if lexical:
+        top = max(score for _, score in lexical) or 1.0
+        for item, score in lexical:
+            scores[item] = lexical_weight * score / top
+    if dense:
+        high, low = max(s for _, s in dense), min(s for _, s in dense)
+        span = (high - low) or 1.0
+        for item, score in dense:
+            scores[item] = scores.get(item, 0.0) + (1 - lexical_weight) * (score - low) / span
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
 class Retriever:
     """Searches one index with its lexical and dense legs."""
 
@@ -47,19 +68,19 @@ class Retriever:
         embeddings: Embeddings,
         *,
         mode: str = "hybrid",
+        fusion: str = "rrf",
         candidates: int = 30,
         rrf_k: int = 60,
-        lexical_weight: float = 1.0,
-        dense_weight: float = 1.0,
+        lexical_weight: float = 0.7,
     ) -> None:
         self.store = store
         self.lexical = lexical
         self.embeddings = embeddings
         self.mode = mode
+        self.fusion = fusion
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.lexical_weight = lexical_weight
-        self.dense_weight = dense_weight
 
     def normalise_filters(self, filters: dict[str, str] | None) -> dict[str, str]:
         """Map user filter names to fields and values to their stored spelling, or raise."""
@@ -106,9 +127,11 @@ class Retriever:
             ranked = [(i, s) for i, s in lexical]
         elif mode == "dense":
             ranked = [(i, s) for i, s in dense]
+        elif self.fusion == "weighted":
+            ranked = weighted_score_fusion(lexical, dense, self.lexical_weight)
         else:
             ranked = reciprocal_rank_fusion(
-                [lexical_ids, dense_ids], [self.lexical_weight, self.dense_weight], self.rrf_k
+                [lexical_ids, dense_ids], [self.lexical_weight, 1 - self.lexical_weight], self.rrf_k
             )
         # Fetch a few extra: after an interrupted ingest the lexical index may name stale ids.
         wanted = [i for i, _ in ranked[: k + 5]]

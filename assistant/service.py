@@ -50,12 +50,19 @@ def open_assistant(settings: Settings, embeddings: Embeddings | None = None) -> 
         lexical,
         embeddings,
         mode=settings.retrieval_mode,
+        fusion=settings.fusion,
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
         lexical_weight=settings.lexical_weight,
-        dense_weight=settings.dense_weight,
     )
-    answerer = ExtractiveAnswerer(lexical, embeddings, settings.answer_sentences, settings.min_evidence)
+    answerer = ExtractiveAnswerer(
+        lexical,
+        embeddings,
+        max_sentences=settings.answer_sentences,
+        keep_ratio=settings.answer_keep_ratio,
+        min_evidence=settings.min_evidence,
+        min_relevance=settings.min_relevance,
+    )
     return Assistant(settings, retriever, answerer)
 
 

@@ -19,6 +19,7 @@ ENV_PREFIX = "ASSISTANT_"
 EMBEDDING_CHOICES = "'use-multilingual' or 'sentence-transformers:<model name or path>'"
 STEMMERS = ("dutch", "dutch_porter", "none")
 RETRIEVAL_MODES = ("hybrid", "lexical", "dense")
+FUSIONS = ("weighted", "rrf")
 
 
 @dataclass(frozen=True)
@@ -30,21 +31,29 @@ class Settings:
     # "use-multilingual" (packaged, offline) or "sentence-transformers:<name or path>".
     embedding_model: str = "use-multilingual"
     embedding_batch_size: int = 64
-    # Characters per chunk; chosen on the dev set (see README, "Evaluatie").
-    chunk_size: int = 700
+    # Characters per chunk; chosen on the dev set (see README, "Evaluation").
+    chunk_size: int = 900
     chunk_overlap: int = 100
     stemmer: str = "dutch_porter"
     synonyms: bool = True
     compound_splitting: bool = True
     retrieval_mode: str = "hybrid"
-    candidates: int = 30
+    # "weighted": lexical_weight * BM25/max + (1 - lexical_weight) * min-max cosine;
+    # "rrf": reciprocal rank fusion with weights lexical_weight and 1 - lexical_weight.
+    fusion: str = "weighted"
+    lexical_weight: float = 0.7
     rrf_k: int = 60
-    lexical_weight: float = 1.0
-    dense_weight: float = 1.0
+    candidates: int = 30
     top_k: int = 5
+    # An answer quotes at most answer_sentences sentences, each scoring at least
+    # answer_keep_ratio times the best one (measured on the dev set).
     answer_sentences: int = 3
-    # Refusal: answer only when the best sentence's evidence reaches this score (calibrated).
-    min_evidence: float = 0.35
+    answer_keep_ratio: float = 0.7
+    # Refusal: answer only when the best sentence's evidence reaches this score; calibrated
+    # just below the lowest evidence of any answerable dev-set question (`assistant eval`).
+    min_evidence: float = 0.18
+    # ... and when the best retrieved passage's cosine similarity to the question reaches this.
+    min_relevance: float = 0.21
     devset: Path = Path("eval/devset.jsonl")
 
     def __post_init__(self) -> None:
@@ -56,6 +65,10 @@ class Settings:
             raise SettingsError(f"stemmer: expected one of {', '.join(STEMMERS)}")
         if self.retrieval_mode not in RETRIEVAL_MODES:
             raise SettingsError(f"retrieval_mode: expected one of {', '.join(RETRIEVAL_MODES)}")
+        if self.fusion not in FUSIONS:
+            raise SettingsError(f"fusion: expected one of {', '.join(FUSIONS)}")
+        if not 0.0 <= self.lexical_weight <= 1.0:
+            raise SettingsError("lexical_weight: must be between 0 and 1")
         for name in ("chunk_size", "candidates", "top_k", "embedding_batch_size", "rrf_k"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name}: must be at least 1")

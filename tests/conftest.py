@@ -1,0 +1,119 @@
+"""Shared fixtures: isolated environment, the real packaged embedder, generated and real PDFs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.embedding import UniversalSentenceEncoderEmbeddings
+from assistant.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+DEBIAN_PDF = Path("/usr/share/doc/lilypond/html/Documentation/web.nl.pdf")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch, tmp_path):
+    """No ASSISTANT_* variable or assistant.toml of the developer leaks into a test."""
+    for key in list(os.environ):
+        if key.startswith("ASSISTANT_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def embeddings():
+    """The real multilingual USE model from its package (the default backend)."""
+    return UniversalSentenceEncoderEmbeddings()
+
+
+def make_settings(tmp_path: Path, corpus: Path = CORPUS, **changes) -> Settings:
+    return load_settings(env={}, index_dir=tmp_path / "index", corpus_dir=corpus, **changes)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the default corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory, embeddings):
+    """The default corpus ingested once for read-only tests; returns its settings."""
+    from assistant.service import build_index
+
+    folder = tmp_path_factory.mktemp("corpus-index")
+    settings = load_settings(env={}, index_dir=folder / "index", corpus_dir=CORPUS)
+    report = build_index(settings, embeddings=embeddings)
+    assert report.added == 5 and not report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus_index, embeddings):
+    from assistant.service import open_assistant
+
+    return open_assistant(corpus_index, embeddings=embeddings)
+
+
+@pytest.fixture(scope="session")
+def debian_pdf() -> Path:
+    if not DEBIAN_PDF.exists():
+        pytest.fail(f"{DEBIAN_PDF} is missing: `make system` installs lilypond-doc-pdf-nl")
+    return DEBIAN_PDF
+
+
+def write_report_pdf(path: Path, pages: list[list[str]], title: str | None = "Eindrapport proeftuin") -> Path:
+    """A multi-page PDF with a running header and footer on every page, lines as given."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    if title:
+        pdf.set_title(title)
+    for number, lines in enumerate(pages, start=1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=9)
+        pdf.set_xy(10, 8)
+        pdf.cell(0, 5, "Samen door de schoolpoort - eindrapport 2018")
+        pdf.set_font("Helvetica", size=11)
+        y = 25
+        for line in lines:
+            pdf.set_xy(10, y)
+            pdf.cell(0, 6, line)
+            y += 7
+        pdf.set_font("Helvetica", size=9)
+        pdf.set_xy(10, 285)
+        pdf.cell(0, 5, f"Pagina {number} van {len(pages)}")
+    pdf.output(str(path))
+    return path
+
+
+REPORT_PAGES = [
+    [
+        "Ouderbetrokkenheid in de kleuterklas",
+        "In de proeftuin werkten zeven scholen aan een warme en wederkerige ouder-",
+        "schoolsamenwerking. De leerkrachten maakten tijd voor een gesprek aan de",
+        "schoolpoort, elke ochtend opnieuw, en zo groeide het vertrouwen.",
+    ],
+    [
+        "Instaptraject voor nieuwe kleuters",
+        "Elke nieuwe kleuter kreeg een instaptraject met een rondleiding voor de",
+        "ouders. De kleuterjuf nodigde de ouders uit om een halve dag mee te ver-",
+        "blijven in de klas, zodat ouders de werking van dichtbij zagen.",
+    ],
+    [
+        "Registratie van afwezigheden",
+        "Bij elke afwezigheid belde de school dezelfde dag nog naar de ouders.",
+        "Een stappenplan hielp de leerkrachten om samen met de ouders oplossingen",
+        "te zoeken wanneer een kleuter vaak afwezig bleef.",
+    ],
+]
