@@ -18,7 +18,9 @@ from assistant.service import build_index
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the corpus folder)")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: the corpus folder)"
+    )
     parser.add_argument("--reset", action="store_true", help="delete the index and build it anew")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of counts")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each stored file")
@@ -43,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: the index still answers; run ingest again to complete it", file=sys.stderr)
+        print(
+            "interrupted: the index still answers; run ingest again to complete it", file=sys.stderr
+        )
         return 130
     for item in report.skipped:
         print(f"skipped {item['path']}: {item['reason']}", file=sys.stderr)

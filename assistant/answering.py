@@ -125,7 +125,9 @@ def gather_evidence(
     return Evidence(sorted(candidates, key=lambda c: -c.score), relevance)
 
 
-def select_sentences(candidates: Sequence[Candidate], limit: int, keep_ratio: float) -> list[Candidate]:
+def select_sentences(
+    candidates: Sequence[Candidate], limit: int, keep_ratio: float
+) -> list[Candidate]:
     """The best sentence and those close to it, without repeats, at most limit."""
     if not candidates:
         return []
@@ -144,7 +146,9 @@ def quote_location(chunk: Chunk, quote: str) -> str:
     """The citation location of a quote: its page(s), or the last heading before it."""
     before = chunk.text[: max(chunk.text.find(quote), 0)]
     headings = [
-        line.strip() for line in before.split("\n") if line.strip() and is_heading_line(line.strip())
+        line.strip()
+        for line in before.split("\n")
+        if line.strip() and is_heading_line(line.strip())
     ]
     return chunk.location_of(headings[-1] if headings else chunk.section)
 
@@ -194,7 +198,7 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         keep_ratio: float = 0.7,
         min_evidence: float = 0.18,
-        min_relevance: float = 0.21,
+        min_relevance: float = 0.205,
     ) -> None:
         self.lexical = lexical
         self.embeddings = embeddings

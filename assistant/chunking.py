@@ -87,7 +87,9 @@ def _attach_list_leads(units: list[_Unit], chunk_size: int) -> list[_Unit]:
             and len(lead.text) + len(unit.text) < chunk_size
         ):
             pages = tuple(sorted(set(lead.pages) | set(unit.pages)))
-            joined[-1] = _Unit(lead.section, f"{lead.text}\n{unit.text}", pages, lead.opens_section, True)
+            joined[-1] = _Unit(
+                lead.section, f"{lead.text}\n{unit.text}", pages, lead.opens_section, True
+            )
         else:
             joined.append(unit)
     return joined
@@ -123,7 +125,9 @@ def _units(blocks: tuple[Block, ...], chunk_size: int, splitter: RecursiveCharac
             yield from list_units()
         if block.kind == "heading":
             # Two headings in a row: the outer one only frames the inner one.
-            pending_heading = block.text if pending_heading is None else f"{pending_heading}\n{block.text}"
+            pending_heading = (
+                block.text if pending_heading is None else f"{pending_heading}\n{block.text}"
+            )
             section = block.text
         elif block.kind == "list":
             list_items.append(block)

@@ -30,7 +30,9 @@ def parse_filters(pairs: Iterable[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise AssistantError(f"--filter {pair!r}: expected key=value, e.g. theme=ouderbetrokkenheid")
+            raise AssistantError(
+                f"--filter {pair!r}: expected key=value, e.g. theme=ouderbetrokkenheid"
+            )
         filters[key.strip()] = value.strip()
     return filters
 
@@ -103,23 +105,46 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question with cited sources")
     ask.add_argument("question", nargs="?", default="")
     for sub in (search, ask):
-        sub.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
-                         help="organisation, type, country or theme; repeatable")
+        sub.add_argument(
+            "--filter",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="organisation, type, country or theme; repeatable",
+        )
         sub.add_argument("--json", action="store_true", help="print the JSON object")
-        sub.add_argument("--batch", type=Path, metavar="FILE",
-                         help="one question per line; prints one JSON object per line")
+        sub.add_argument(
+            "--batch",
+            type=Path,
+            metavar="FILE",
+            help="one question per line; prints one JSON object per line",
+        )
         common_options(sub)
     search.set_defaults(run=cmd_search)
     ask.set_defaults(run=cmd_ask)
 
-    evaluate = commands.add_parser("eval", help="measure retrieval, answers and refusals on the dev set")
+    evaluate = commands.add_parser(
+        "eval", help="measure retrieval, answers and refusals on the dev set"
+    )
     evaluate.add_argument("--devset", type=Path, help="dev set JSONL (default: setting devset)")
-    evaluate.add_argument("--distractors", type=Path, nargs="*", default=None,
-                          help="Dutch PDFs mixed in (default: the Debian lilypond-doc-pdf-nl manuals if installed)")
-    evaluate.add_argument("--work-dir", type=Path, default=Path(".cache/eval"),
-                          help="where the evaluation indexes are kept between runs")
-    evaluate.add_argument("--compare", action="store_true",
-                          help="also measure stemmer, synonym and compound-splitting variants")
+    evaluate.add_argument(
+        "--distractors",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="Dutch PDFs mixed in (default: the Debian lilypond-doc-pdf-nl manuals if installed)",
+    )
+    evaluate.add_argument(
+        "--work-dir",
+        type=Path,
+        default=Path(".cache/eval"),
+        help="where the evaluation indexes are kept between runs",
+    )
+    evaluate.add_argument(
+        "--compare",
+        action="store_true",
+        help="also measure stemmer, synonym and compound-splitting variants",
+    )
     common_options(evaluate)
     evaluate.set_defaults(run=cmd_eval)
     return parser
@@ -137,7 +162,8 @@ def configure_logging() -> None:
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     args = build_parser().parse_args(argv)
-    if args.command in ("search", "ask") and not args.batch and not (args.query if args.command == "search" else args.question).strip():
+    question = getattr(args, "query", None) or getattr(args, "question", None) or ""
+    if args.command in ("search", "ask") and not args.batch and not question.strip():
         print("error: give a question, or --batch FILE", file=sys.stderr)
         return 2
     try:

@@ -14,8 +14,26 @@ from bm25s.stopwords import STOPWORDS_DUTCH
 
 # Question words and fillers that carry no topic, beyond Snowball's Dutch stop list.
 _QUESTION_WORDS = {
-    "welke", "waarom", "wanneer", "hoeveel", "waar", "wij", "we", "jullie", "kun", "kunt", "mag",
-    "mogen", "moeten", "eigenlijk", "precies", "graag", "ergens", "gewoon", "zit", "zitten",
+    "welke",
+    "waarom",
+    "wanneer",
+    "hoeveel",
+    "waar",
+    "wij",
+    "we",
+    "jullie",
+    "kun",
+    "kunt",
+    "mag",
+    "mogen",
+    "moeten",
+    "eigenlijk",
+    "precies",
+    "graag",
+    "ergens",
+    "gewoon",
+    "zit",
+    "zitten",
 }
 STOPWORDS = frozenset(STOPWORDS_DUTCH) | _QUESTION_WORDS
 _TOKEN = re.compile(r"[a-z0-9]+(?:'s)?")
@@ -32,7 +50,9 @@ def fold(text: str) -> str:
 @cache
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
     """The packaged synonym groups, folded, canonical term first."""
-    data = tomllib.loads(resources.files("assistant").joinpath("data/synonyms.toml").read_text("utf-8"))
+    data = tomllib.loads(
+        resources.files("assistant").joinpath("data/synonyms.toml").read_text("utf-8")
+    )
     return tuple(tuple(fold(term) for term in group["terms"]) for group in data["group"])
 
 
@@ -40,7 +60,9 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
 def _synonym_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     mapping = {variant: group[0] for group in synonym_groups() for variant in group[1:]}
     alternatives = sorted(mapping, key=len, reverse=True)
-    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(map(re.escape, alternatives)) + r")(?![a-z0-9])")
+    pattern = re.compile(
+        r"(?<![a-z0-9])(" + "|".join(map(re.escape, alternatives)) + r")(?![a-z0-9])"
+    )
     return pattern, mapping
 
 
@@ -103,7 +125,7 @@ class Analyzer:
                 continue
             tail = word[cut:]
             for link in _LINKS:
-                rest = tail[len(link):]
+                rest = tail[len(link) :]
                 if tail.startswith(link) and len(rest) >= _MIN_PART:
                     stem = self.stem([rest])[0]
                     if stem in self.vocabulary:

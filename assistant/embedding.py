@@ -44,13 +44,13 @@ def resolve_sentence_transformer(name: str) -> str:
 
 
 def make_embeddings(model: str, batch_size: int = 64) -> Embeddings:
-    """Build the embedder a settings string names: 'use-multilingual' or 'sentence-transformers:X'."""
+    """The embedder a settings string names: 'use-multilingual' or 'sentence-transformers:X'."""
     if model == USE_MODEL:
         return UniversalSentenceEncoderEmbeddings()
     if model.startswith(ST_PREFIX):
         from langchain_huggingface import HuggingFaceEmbeddings
 
-        name = model[len(ST_PREFIX):]
+        name = model[len(ST_PREFIX) :]
         if not name:
             raise SettingsError("embedding_model: name the sentence-transformers model after ':'")
         encode = {"normalize_embeddings": True, "batch_size": batch_size}

@@ -13,7 +13,6 @@ from langchain_core.embeddings import Embeddings
 from assistant.dutch import fold
 from assistant.embedding import make_embeddings
 from assistant.errors import SettingsError
-from assistant.indexing import sync_lexical
 from assistant.lexical import LexicalIndex, LexicalRow
 from assistant.records import Answer, Hit
 from assistant.retrieval import Retriever
@@ -109,11 +108,18 @@ def evaluate_retrieval(retriever: Retriever, items: Sequence[DevItem]) -> dict:
     answerable = [i for i in items if i.answerable]
     result: dict = {}
     for mode in MODES:
-        ranks = {i.id: first_relevant_rank(i, retriever.search(i.question, MRR_DEPTH, mode=mode)) for i in answerable}
+        ranks = {
+            i.id: first_relevant_rank(i, retriever.search(i.question, MRR_DEPTH, mode=mode))
+            for i in answerable
+        }
         result[mode] = {"all": retrieval_metrics(list(ranks.values()))}
         for style in STYLES:
-            result[mode][style] = retrieval_metrics([ranks[i.id] for i in answerable if i.style == style])
-        result[mode]["two_docs"] = retrieval_metrics([ranks[i.id] for i in answerable if i.docs > 1])
+            result[mode][style] = retrieval_metrics(
+                [ranks[i.id] for i in answerable if i.style == style]
+            )
+        result[mode]["two_docs"] = retrieval_metrics(
+            [ranks[i.id] for i in answerable if i.docs > 1]
+        )
     return result
 
 
@@ -145,7 +151,9 @@ def evaluate_answers(assistant: Assistant, items: Sequence[DevItem]) -> dict:
     unanswerable = [i for i in items if not i.answerable]
 
     def share(subset: list[DevItem]) -> float:
-        return round(sum(answer_is_correct(i, outcomes[i.id]) for i in subset) / (len(subset) or 1), 3)
+        return round(
+            sum(answer_is_correct(i, outcomes[i.id]) for i in subset) / (len(subset) or 1), 3
+        )
 
     return {
         "correct": share(answerable),
@@ -183,8 +191,14 @@ def compare_analysis(assistant: Assistant, items: Sequence[DevItem]) -> dict:
     for name, stemmer, synonyms, compounds in _variants(assistant.settings):
         lexical = LexicalIndex.build(rows, stemmer, synonyms, compounds, fingerprint="variant")
         retriever = Retriever(
-            store, lexical, base.embeddings, mode="hybrid", fusion=base.fusion,
-            candidates=base.candidates, rrf_k=base.rrf_k, lexical_weight=base.lexical_weight,
+            store,
+            lexical,
+            base.embeddings,
+            mode="hybrid",
+            fusion=base.fusion,
+            candidates=base.candidates,
+            rrf_k=base.rrf_k,
+            lexical_weight=base.lexical_weight,
         )
         metrics = evaluate_retrieval(retriever, items)
         results[f"{name} ({stemmer}, synonyms={synonyms}, compounds={compounds})"] = {
@@ -209,7 +223,9 @@ def run_evaluation(
     items = load_devset(devset)
     if distractors is None:
         distractors = [p for p in DEBIAN_DISTRACTORS if p.exists()]
-    embeddings = embeddings or make_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    embeddings = embeddings or make_embeddings(
+        settings.embedding_model, settings.embedding_batch_size
+    )
     corpora = {"corpus": [settings.corpus_dir]}
     if distractors:
         corpora["corpus+distractors"] = [settings.corpus_dir, *distractors]
@@ -226,13 +242,13 @@ def run_evaluation(
         "corpora": {},
     }
     for name, roots in corpora.items():
-        index_dir = work_dir / f"{_slug(settings.embedding_model)}-c{settings.chunk_size}-o{settings.chunk_overlap}-{_slug(name)}"
+        variant = f"c{settings.chunk_size}-o{settings.chunk_overlap}"
+        index_dir = work_dir / f"{_slug(settings.embedding_model)}-{variant}-{_slug(name)}"
         local = settings.replace(index_dir=index_dir)
         ingest = build_index(local, list(roots), embeddings=embeddings)
         if ingest.failed:
             raise SettingsError(f"evaluation corpus {name}: could not ingest {ingest.failed}")
         assistant = open_assistant(local, embeddings=embeddings)
-        sync_lexical(local, assistant.retriever.store)
         entry = {
             "chunks": ingest.chunks,
             "retrieval": evaluate_retrieval(assistant.retriever, items),
@@ -248,9 +264,11 @@ def run_evaluation(
 def print_report(report: dict) -> None:
     """Readable tables of the evaluation report."""
     q = report["questions"]
-    print(f"model {report['model']}, chunk size {report['chunk_size']}; "
-          f"{q['document']} document-wording + {q['own']} own-words answerable questions "
-          f"({q['two_docs']} needing two documents), {q['unanswerable']} unanswerable")
+    print(
+        f"model {report['model']}, chunk size {report['chunk_size']}; "
+        f"{q['document']} document-wording + {q['own']} own-words answerable questions "
+        f"({q['two_docs']} needing two documents), {q['unanswerable']} unanswerable"
+    )
     for name, entry in report["corpora"].items():
         print(f"\n== {name}: {entry['chunks']} chunks")
         print(f"{'mode':<9}{'subset':<10}{'hit@1':>7}{'hit@5':>7}{'MRR':>7}")
@@ -259,14 +277,21 @@ def print_report(report: dict) -> None:
                 m = per_style[subset]
                 print(f"{mode:<9}{subset:<10}{m['hit@1']:>7.3f}{m['hit@5']:>7.3f}{m['mrr']:>7.3f}")
         a = entry["answers"]
-        print(f"answers correct {a['correct']:.3f} (document {a['correct_document']:.3f}, own {a['correct_own']:.3f}); "
-              f"refusal accuracy {a['refusal_accuracy']:.3f}; false refusals {a['false_refusals'] or 'none'}; "
-              f"answered unanswerable {a['wrong_answers'] or 'none'}")
+        print(
+            f"answers correct {a['correct']:.3f} (document {a['correct_document']:.3f}, "
+            f"own {a['correct_own']:.3f}); refusal accuracy {a['refusal_accuracy']:.3f}; "
+            f"false refusals {a['false_refusals'] or 'none'}; "
+            f"answered unanswerable {a['wrong_answers'] or 'none'}"
+        )
         for feature, c in entry["refusal_calibration"].items():
-            print(f"refusal calibration, {feature}: lowest answerable {c['lowest_answerable']:.3f}, "
-                  f"unanswerable below it {c['unanswerable_below_it']}/{len(c['unanswerable'])} "
-                  f"(their values {c['unanswerable']})")
+            print(
+                f"refusal calibration, {feature}: lowest answerable {c['lowest_answerable']:.3f}, "
+                f"unanswerable below it {c['unanswerable_below_it']}/{len(c['unanswerable'])} "
+                f"(their values {c['unanswerable']})"
+            )
         for variant, modes in entry.get("analysis_variants", {}).items():
             lex, hyb = modes["lexical"]["all"], modes["hybrid"]["all"]
-            print(f"  {variant:<75} lexical hit@5 {lex['hit@5']:.3f} MRR {lex['mrr']:.3f} | "
-                  f"hybrid hit@5 {hyb['hit@5']:.3f} MRR {hyb['mrr']:.3f}")
+            print(
+                f"  {variant:<75} lexical hit@5 {lex['hit@5']:.3f} MRR {lex['mrr']:.3f} | "
+                f"hybrid hit@5 {hyb['hit@5']:.3f} MRR {hyb['mrr']:.3f}"
+            )

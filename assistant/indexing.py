@@ -73,14 +73,23 @@ def discover(roots: Iterable[Path], report: IngestReport) -> list[Path]:
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 found.append(path)
             else:
-                report.skipped.append({"path": str(path), "reason": f"unsupported file type {path.suffix or '(none)'}"})
+                report.skipped.append(
+                    {
+                        "path": str(path),
+                        "reason": f"unsupported file type {path.suffix or '(none)'}",
+                    }
+                )
     return found
 
 
 def source_name(path: Path, corpus_dir: Path) -> str:
     """How a file is named in the index: relative to the corpus, else its absolute path."""
     resolved, corpus = path.resolve(), corpus_dir.resolve()
-    return resolved.relative_to(corpus).as_posix() if resolved.is_relative_to(corpus) else resolved.as_posix()
+    return (
+        resolved.relative_to(corpus).as_posix()
+        if resolved.is_relative_to(corpus)
+        else resolved.as_posix()
+    )
 
 
 def file_version(data: bytes, entry: CatalogEntry | None, settings: Settings) -> str:
@@ -124,7 +133,9 @@ def ingest(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            report.failed.append({"path": str(path), "reason": f"cannot read file ({exc.strerror})"})
+            report.failed.append(
+                {"path": str(path), "reason": f"cannot read file ({exc.strerror})"}
+            )
             continue
         version = file_version(data, catalog.get(source), settings)
         state = states.get(source)
@@ -154,7 +165,9 @@ def ingest(
     return report
 
 
-def _flush(pending: list[_Pending], store: ChunkStore, embeddings: Embeddings, report: IngestReport) -> None:
+def _flush(
+    pending: list[_Pending], store: ChunkStore, embeddings: Embeddings, report: IngestReport
+) -> None:
     """Embed the pending files' chunks in one batch (identical texts once) and write each file."""
     if not pending:
         return
@@ -178,7 +191,8 @@ def sync_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
     if (
         current is not None
         and current.fingerprint == fingerprint
-        and (current.analyzer.stemmer, current.analyzer.synonyms, current.analyzer.compounds) == analysis
+        and (current.analyzer.stemmer, current.analyzer.synonyms, current.analyzer.compounds)
+        == analysis
     ):
         return current
     rows = [
@@ -208,4 +222,3 @@ def _under_any(source: str, roots: list[Path], corpus_dir: Path) -> bool:
         elif prefix in ("", ".") or source.startswith(prefix.rstrip("/") + "/"):
             return True
     return False
-

@@ -55,7 +55,9 @@ class LexicalIndex:
         """Analyse every row and build the BM25 matrix."""
         texts = [row.text for row in rows]
         vocabulary = build_vocabulary(texts, stemmer, synonyms) if compounds else frozenset()
-        analyzer = Analyzer(stemmer=stemmer, synonyms=synonyms, compounds=compounds, vocabulary=vocabulary)
+        analyzer = Analyzer(
+            stemmer=stemmer, synonyms=synonyms, compounds=compounds, vocabulary=vocabulary
+        )
         bm25 = None
         if rows:
             bm25 = bm25s.BM25()
@@ -65,7 +67,9 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
         """The k best chunk ids with their BM25 scores; allowed is a boolean mask over ids."""
         terms = self.analyzer.terms(query)
         if self._bm25 is None or not terms:
@@ -88,7 +92,9 @@ class LexicalIndex:
         if self._df is None:
             indptr = np.asarray(self._bm25.scores["indptr"])
             self._df = dict(zip(self._bm25.vocab_dict, np.diff(indptr).tolist(), strict=False))
-        return [float(np.log(1 + (n - (df := self._df.get(t, 0)) + 0.5) / (df + 0.5))) for t in terms]
+        return [
+            float(np.log(1 + (n - (df := self._df.get(t, 0)) + 0.5) / (df + 0.5))) for t in terms
+        ]
 
     def mask(self, filters: dict[str, str]) -> np.ndarray | None:
         """Boolean mask of the chunks that match every filter (None when there are no filters)."""

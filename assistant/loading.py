@@ -86,7 +86,7 @@ def _document_info(
 
 
 def _read_text(path: Path, warnings: list[str]) -> str:
-    """Decode UTF-8; fall back to Windows-1252, the legacy encoding of Dutch text, with a warning."""
+    """Decode UTF-8, else Windows-1252 (the legacy encoding of Dutch text) with a warning."""
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
@@ -95,7 +95,9 @@ def _read_text(path: Path, warnings: list[str]) -> str:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        raise DocumentError(path, "text is neither UTF-8 nor Windows-1252; save it as UTF-8") from None
+        raise DocumentError(
+            path, "text is neither UTF-8 nor Windows-1252; save it as UTF-8"
+        ) from None
     warnings.append("not UTF-8: read as Windows-1252; save it as UTF-8 to be sure")
     return text
 
@@ -118,7 +120,9 @@ def is_heading_line(line: str) -> bool:
     )
 
 
-def blocks_from_plain_text(text: str, markdown: bool = False, page: int | None = None) -> Iterable[Block]:
+def blocks_from_plain_text(
+    text: str, markdown: bool = False, page: int | None = None
+) -> Iterable[Block]:
     """Split plain text or Markdown into heading, paragraph and list-item blocks.
 
     Paragraphs are separated by blank lines. In plain text a short first line without final
@@ -202,7 +206,9 @@ def _load_html(path: Path, markup: str) -> list[Block]:
     for tag in soup(["script", "style", "noscript", "nav", "footer", "header", "form", "template"]):
         tag.decompose()
     blocks: list[Block] = []
-    for element in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "blockquote"]):
+    for element in soup.find_all(
+        ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "blockquote"]
+    ):
         if element.find_parent(["li", "td", "blockquote"]) and element.name in ("p", "li"):
             continue  # counted with its container
         text = normalise_whitespace(element.get_text(" "))
@@ -223,7 +229,11 @@ def _load_html(path: Path, markup: str) -> list[Block]:
 def _fix_pdf_text(text: str) -> str:
     """Repair what PDF text extraction garbles: TeX accents, ligatures, stray spaces."""
     for spacing, combining in _TEX_ACCENTS.items():
-        text = re.sub(rf"{re.escape(spacing)}([A-Za-zıi])", lambda m, c=combining: m.group(1).replace("ı", "i") + c, text)
+        text = re.sub(
+            rf"{re.escape(spacing)}([A-Za-zıi])",
+            lambda m, c=combining: m.group(1).replace("ı", "i") + c,
+            text,
+        )
     return unicodedata.normalize("NFKC", text)
 
 
@@ -312,7 +322,7 @@ def _strip_edges(lines: list[str], repeated: set[str]) -> list[str]:
 
 
 def _pdf_page_blocks(lines: list[str], page: int, typical: int) -> list[Block]:
-    """Group a page's lines: headings are short unpunctuated lines; wrapped lines form paragraphs."""
+    """Group a page's lines: short unpunctuated lines are headings, wrapped lines paragraphs."""
     if not lines:
         return []
     blocks: list[Block] = []

@@ -22,7 +22,10 @@ def hit_to_json(rank: int, hit: Hit) -> dict:
 
 
 def search_to_json(query: str, hits: Sequence[Hit]) -> dict:
-    return {"query": query, "hits": [hit_to_json(rank, hit) for rank, hit in enumerate(hits, start=1)]}
+    return {
+        "query": query,
+        "hits": [hit_to_json(rank, hit) for rank, hit in enumerate(hits, start=1)],
+    }
 
 
 def answer_to_json(answer: Answer) -> dict:

@@ -27,7 +27,9 @@ class Assistant:
     retriever: Retriever
     answerer: ExtractiveAnswerer
 
-    def search(self, query: str, k: int | None = None, filters: dict[str, str] | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, filters: dict[str, str] | None = None
+    ) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k, filters)
 
     def ask(self, question: str, filters: dict[str, str] | None = None) -> Answer:
@@ -44,7 +46,9 @@ def open_assistant(settings: Settings, embeddings: Embeddings | None = None) -> 
     if lexical is None:
         # Chroma exists but ingest stopped before the first lexical save: build it now, once.
         lexical = sync_lexical(settings, store)
-    embeddings = embeddings or make_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    embeddings = embeddings or make_embeddings(
+        settings.embedding_model, settings.embedding_batch_size
+    )
     retriever = Retriever(
         store,
         lexical,
@@ -77,5 +81,7 @@ def build_index(
     if reset:
         reset_index(settings.index_dir)
     store = ChunkStore(open_client(settings.index_dir), settings.embedding_model, create=True)
-    embeddings = embeddings or make_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    embeddings = embeddings or make_embeddings(
+        settings.embedding_model, settings.embedding_batch_size
+    )
     return ingest(paths or [settings.corpus_dir], settings, store, embeddings, progress)

@@ -53,7 +53,7 @@ class Settings:
     # just below the lowest evidence of any answerable dev-set question (`assistant eval`).
     min_evidence: float = 0.18
     # ... and when the best retrieved passage's cosine similarity to the question reaches this.
-    min_relevance: float = 0.21
+    min_relevance: float = 0.205
     devset: Path = Path("eval/devset.jsonl")
 
     def __post_init__(self) -> None:
@@ -98,9 +98,7 @@ def _convert(name: str, kind: type, raw: Any, origin: str) -> Any:
             return Path(str(raw)).expanduser()
         return kind(raw)
     except (TypeError, ValueError):
-        raise SettingsError(
-            f"{origin}: {name} must be a {kind.__name__}, got {raw!r}"
-        ) from None
+        raise SettingsError(f"{origin}: {name} must be a {kind.__name__}, got {raw!r}") from None
 
 
 _TYPES = {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}
@@ -134,7 +132,7 @@ def load_settings(
     for key, raw in env.items():
         if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV:
             continue
-        name = key[len(ENV_PREFIX):].lower()
+        name = key[len(ENV_PREFIX) :].lower()
         if name not in types:
             raise SettingsError(f"environment: unknown setting {key}")
         values[name] = _convert(name, types[name], raw, "environment")

@@ -89,7 +89,9 @@ class ChunkStore:
         states = sorted((s, f.version, f.stored) for s, f in self.file_states().items())
         return hashlib.sha256(json.dumps(states).encode()).hexdigest()
 
-    def write(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], version: str) -> None:
+    def write(
+        self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], version: str
+    ) -> None:
         """Upsert one file's chunks, then drop its chunks of any other version."""
         if not chunks:
             return
@@ -129,7 +131,9 @@ class ChunkStore:
         result = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
         return {
             i: _chunk(i, text, meta)
-            for i, text, meta in zip(result["ids"], result["documents"], result["metadatas"], strict=True)
+            for i, text, meta in zip(
+                result["ids"], result["documents"], result["metadatas"], strict=True
+            )
         }
 
     def chunks(self) -> Iterator[Chunk]:
@@ -141,7 +145,9 @@ class ChunkStore:
             )
             if not result["ids"]:
                 return
-            for i, text, meta in zip(result["ids"], result["documents"], result["metadatas"], strict=True):
+            for i, text, meta in zip(
+                result["ids"], result["documents"], result["metadatas"], strict=True
+            ):
                 yield _chunk(i, text, meta)
             offset += len(result["ids"])
 

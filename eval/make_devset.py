@@ -9,137 +9,440 @@ facts (each a list of alternatives, one of which a correct answer must contain, 
 import json
 from pathlib import Path
 
-D, O = "document", "own"
+DOC, OWN = "document", "own"
 ITEMS = [
     # --- Kleine Kinderen Grote Kansen: Historiek & visie
-    (D, "Hoeveel Vlaamse lerarenopleidingen kleuter- en lager onderwijs bundelen de krachten in Kleine Kinderen Grote Kansen?",
-     ["Alle 13 Vlaamse lerarenopleidingen", "alle dertien educatieve bacheloropleidingen"], [["13", "dertien"]]),
-    (D, "Welke vijf kerncompetenties voor kleuterleraren werden in 2014 geformuleerd?",
-     ["Armoede zien en diversiteit positief benaderen", "Dit resulteerde in vijf kerncompetenties"], [["kerncompetenties", "Armoede zien", "kwaliteitsvolle interacties"]]),
-    (D, "Uit hoeveel hefbomen en verbindende concepten bestaat het hefbomenkader?",
-     ["met zeven hefbomen en vier verbindende concepten"], [["zeven hefbomen"], ["vier verbindende concepten"]]),
-    (D, "Wie voerde het actieonderzoek uit 2014 uit waarop Kleine Kinderen Grote Kansen gebaseerd is?",
-     ["actieonderzoek uitgevoerd door het Steunpunt Diversiteit en Leren"], [["Steunpunt Diversiteit en Leren"]]),
-    (D, "Op welke organisaties focuste het project Samen evalueren voor meer impact in de strijd tegen kinderarmoede?",
-     ["focuste op organisaties die werken met jonge kinderen"], [["jonge kinderen en hun gezinnen"]]),
-    (D, "Wie subsidieerde het onderwijsproject Sterke kleuterleraren?",
-     ["Subsidie: Departement Onderwijs en Vorming en Koning Boudewijnstichting"], [["Departement Onderwijs en Vorming"]]),
-    (D, "Welke organisatie zorgde voor een ondersteunende mediacampagne voor Kleine Kinderen Grote Kansen?",
-     ["Klasse zorgde voor een ondersteunende mediacampagne"], [["Klasse"]]),
+    (
+        DOC,
+        "Hoeveel Vlaamse lerarenopleidingen kleuter- en lager onderwijs bundelen de krachten in Kleine Kinderen Grote Kansen?",
+        ["Alle 13 Vlaamse lerarenopleidingen", "alle dertien educatieve bacheloropleidingen"],
+        [["13", "dertien"]],
+    ),
+    (
+        DOC,
+        "Welke vijf kerncompetenties voor kleuterleraren werden in 2014 geformuleerd?",
+        [
+            "Armoede zien en diversiteit positief benaderen",
+            "Dit resulteerde in vijf kerncompetenties",
+        ],
+        [["kerncompetenties", "Armoede zien", "kwaliteitsvolle interacties"]],
+    ),
+    (
+        DOC,
+        "Uit hoeveel hefbomen en verbindende concepten bestaat het hefbomenkader?",
+        ["met zeven hefbomen en vier verbindende concepten"],
+        [["zeven hefbomen"], ["vier verbindende concepten"]],
+    ),
+    (
+        DOC,
+        "Wie voerde het actieonderzoek uit 2014 uit waarop Kleine Kinderen Grote Kansen gebaseerd is?",
+        ["actieonderzoek uitgevoerd door het Steunpunt Diversiteit en Leren"],
+        [["Steunpunt Diversiteit en Leren"]],
+    ),
+    (
+        DOC,
+        "Op welke organisaties focuste het project Samen evalueren voor meer impact in de strijd tegen kinderarmoede?",
+        ["focuste op organisaties die werken met jonge kinderen"],
+        [["jonge kinderen en hun gezinnen"]],
+    ),
+    (
+        DOC,
+        "Wie subsidieerde het onderwijsproject Sterke kleuterleraren?",
+        ["Subsidie: Departement Onderwijs en Vorming en Koning Boudewijnstichting"],
+        [["Departement Onderwijs en Vorming"]],
+    ),
+    (
+        DOC,
+        "Welke organisatie zorgde voor een ondersteunende mediacampagne voor Kleine Kinderen Grote Kansen?",
+        ["Klasse zorgde voor een ondersteunende mediacampagne"],
+        [["Klasse"]],
+    ),
     # --- Kansen4Kinderen: Ieder kind een eerlijke kans
-    (D, "Hoeveel scholen en gemeenten maken deel uit van het netwerk Kansen4Kinderen?",
-     ["meer dan tachtig scholen en twaalf gemeenten"], [["tachtig scholen"], ["twaalf gemeenten"]]),
-    (D, "Welke vier thema's zijn zichtbaar geworden binnen het netwerk van Kansen4Kinderen?",
-     ["Er zijn daarbij vier thema’s zichtbaar geworden", "Kansrijk beginnen"], [["Kansrijk beginnen", "Samen4Kansen", "Kansrijk kiezen", "Kansrijk opgroeien"]]),
-    (D, "Door welke Regio Deal is Kansen4Kinderen tot stand gekomen?",
-     ["Regio Deal Zuid- en Oost-Drenthe en Hardenberg"], [["Zuid- en Oost-Drenthe"]]),
-    (D, "Waarom is een goede afstemming tussen thuis en school belangrijk volgens Kansen4Kinderen?",
-     ["ook de thuissituatie is een belangrijke leeromgeving"], [["thuissituatie", "leeromgeving"]]),
+    (
+        DOC,
+        "Hoeveel scholen en gemeenten maken deel uit van het netwerk Kansen4Kinderen?",
+        ["meer dan tachtig scholen en twaalf gemeenten"],
+        [["tachtig scholen"], ["twaalf gemeenten"]],
+    ),
+    (
+        DOC,
+        "Welke vier thema's zijn zichtbaar geworden binnen het netwerk van Kansen4Kinderen?",
+        ["Er zijn daarbij vier thema’s zichtbaar geworden", "Kansrijk beginnen"],
+        [["Kansrijk beginnen", "Samen4Kansen", "Kansrijk kiezen", "Kansrijk opgroeien"]],
+    ),
+    (
+        DOC,
+        "Door welke Regio Deal is Kansen4Kinderen tot stand gekomen?",
+        ["Regio Deal Zuid- en Oost-Drenthe en Hardenberg"],
+        [["Zuid- en Oost-Drenthe"]],
+    ),
+    (
+        DOC,
+        "Waarom is een goede afstemming tussen thuis en school belangrijk volgens Kansen4Kinderen?",
+        ["ook de thuissituatie is een belangrijke leeromgeving"],
+        [["thuissituatie", "leeromgeving"]],
+    ),
     # --- Samen door de schoolpoort (Gent)
-    (D, "Wie financierde de proeftuinen kwalitatieve kleuterparticipatie via ouderbetrokkenheid?",
-     ["Het Europees Fonds voor Asiel, Migratie en Integratie (AMIF) en de Vlaamse overheid financierden"], [["Asiel, Migratie en Integratie", "AMIF"], ["Vlaamse overheid"]]),
-    (D, "Hoeveel basisscholen ondersteunde de Gentse proeftuin Samen door de schoolpoort?",
-     ["ondersteunden we 7 basisscholen"], [["7 basisscholen"]]),
-    (D, "Wie begeleidde het overkoepelend lerend netwerk van de proeftuinen?",
-     ["begeleid door het expertisecentrum VBJK vzw"], [["VBJK"]]),
-    (D, "Wanneer vond de slotconferentie van de 7 Vlaamse proeftuinen plaats?",
-     ["op 17 december 2018"], [["17 december 2018"]]),
-    (D, "Hoe heet de publicatie die inzichten en praktische tools uit de proeftuinen bundelt?",
-     ["Warm, welkom en wederkerig"], [["Warm, welkom en wederkerig"]]),
-    (D, "Wat hield de uitgebreide omgevingsanalyse in de eerste fase van de Gentse proeftuin in?",
-     ["interviews met ouders, interviews met partnerorganisaties"], [["interviews met ouders", "focusgroepen met leerkrachten"]]),
-    (D, "Welke acties zette de Gentse proeftuin op in 2017-2018?",
-     ["schaduwen in de wijk Sluizeken-Tolhuis-Ham", "In 2017-2018 gingen we over tot actie"], [["instaptraject", "stem van ouders", "scholenbezoekronde", "schaduwen in de wijk"]]),
+    (
+        DOC,
+        "Wie financierde de proeftuinen kwalitatieve kleuterparticipatie via ouderbetrokkenheid?",
+        [
+            "Het Europees Fonds voor Asiel, Migratie en Integratie (AMIF) en de Vlaamse overheid financierden"
+        ],
+        [["Asiel, Migratie en Integratie", "AMIF"], ["Vlaamse overheid"]],
+    ),
+    (
+        DOC,
+        "Hoeveel basisscholen ondersteunde de Gentse proeftuin Samen door de schoolpoort?",
+        ["ondersteunden we 7 basisscholen"],
+        [["7 basisscholen"]],
+    ),
+    (
+        DOC,
+        "Wie begeleidde het overkoepelend lerend netwerk van de proeftuinen?",
+        ["begeleid door het expertisecentrum VBJK vzw"],
+        [["VBJK"]],
+    ),
+    (
+        DOC,
+        "Wanneer vond de slotconferentie van de 7 Vlaamse proeftuinen plaats?",
+        ["op 17 december 2018"],
+        [["17 december 2018"]],
+    ),
+    (
+        DOC,
+        "Hoe heet de publicatie die inzichten en praktische tools uit de proeftuinen bundelt?",
+        ["Warm, welkom en wederkerig"],
+        [["Warm, welkom en wederkerig"]],
+    ),
+    (
+        DOC,
+        "Wat hield de uitgebreide omgevingsanalyse in de eerste fase van de Gentse proeftuin in?",
+        ["interviews met ouders, interviews met partnerorganisaties"],
+        [["interviews met ouders", "focusgroepen met leerkrachten"]],
+    ),
+    (
+        DOC,
+        "Welke acties zette de Gentse proeftuin op in 2017-2018?",
+        ["schaduwen in de wijk Sluizeken-Tolhuis-Ham", "In 2017-2018 gingen we over tot actie"],
+        [["instaptraject", "stem van ouders", "scholenbezoekronde", "schaduwen in de wijk"]],
+    ),
     # --- Kansen4Kinderen: Samenwerking en educatief partnerschap
-    (D, "Welke niveaus van samenwerking tussen ouders en school onderscheidt Epstein?",
-     ["door Epstein meerdere niveaus worden onderscheiden", "Ouders helpen thuis een leerrijke omgeving"], [["leerrijke omgeving", "goede communicatie tussen school en ouders", "beslissingen op schoolniveau", "meerdere niveaus"]]),
-    (D, "Welke rol vervult de kansencoach binnen Kansen4Kinderen?",
-     ["De kansencoach voegt toe op de ontwikkeling van het educatief partnerschap"], [["educatief partnerschap"]]),
-    (D, "Aan hoeveel schoolteams is de rol van kansencoach toegevoegd?",
-     ["Aan meer dan zestig schoolteams"], [["zestig schoolteams"]]),
-    (D, "Uit welk onderzoek blijkt dat betrokkenheid van ouders bij het leren een positieve invloed heeft?",
-     ["Joyce Epstein en Mariëtte Lusse"], [["Epstein"], ["Lusse"]]),
+    (
+        DOC,
+        "Welke niveaus van samenwerking tussen ouders en school onderscheidt Epstein?",
+        [
+            "door Epstein meerdere niveaus worden onderscheiden",
+            "Ouders helpen thuis een leerrijke omgeving",
+        ],
+        [
+            [
+                "leerrijke omgeving",
+                "goede communicatie tussen school en ouders",
+                "beslissingen op schoolniveau",
+                "meerdere niveaus",
+            ]
+        ],
+    ),
+    (
+        DOC,
+        "Welke rol vervult de kansencoach binnen Kansen4Kinderen?",
+        ["De kansencoach voegt toe op de ontwikkeling van het educatief partnerschap"],
+        [["educatief partnerschap"]],
+    ),
+    (
+        DOC,
+        "Aan hoeveel schoolteams is de rol van kansencoach toegevoegd?",
+        ["Aan meer dan zestig schoolteams"],
+        [["zestig schoolteams"]],
+    ),
+    (
+        DOC,
+        "Uit welk onderzoek blijkt dat betrokkenheid van ouders bij het leren een positieve invloed heeft?",
+        ["Joyce Epstein en Mariëtte Lusse"],
+        [["Epstein"], ["Lusse"]],
+    ),
     # --- Stad Gent, Dienst Kinderopvang: Pedagogische begeleiding en ondersteuning
-    (D, "Op hoeveel dagen ondersteuning per maand mag een opvanglocatie rekenen bij een praktijkbegeleiding?",
-     ["ongeveer 2 dagen ondersteuning per maand"], [["2 dagen"]]),
-    (D, "Uit welke luiken bestaat het pedagogisch concept bij een projectbegeleiding?",
-     ["4 luiken: kind, ouder, team en buurt"], [["kind, ouder, team en buurt"]]),
-    (D, "Waarop focust een video-interactiebegeleiding?",
-     ["Bij VIB focussen we aan de hand van videobeelden"], [["videobeelden"]]),
-    (D, "Wie is de inclusiecoach van Dienst Kinderopvang Stad Gent?",
-     ["inclusiecoach Hilde Schockaert"], [["Hilde Schockaert"]]),
-    (D, "Wanneer kan een gezins- of groepsopvang gratis beroep doen op pedagogische ondersteuning?",
-     ["zonder inkomenstarief, of met inkomenstarief maar maximum 18 plaatsen"], [["inkomenstarief"], ["18 plaatsen"]]),
-    (D, "Wat zijn de doelstellingen van CIK Stad Gent?",
-     ["de toegankelijkheid vergroten voor kinderen met een specifieke zorgbehoefte"], [["toegankelijkheid vergroten", "diversiteitsdenken"]]),
+    (
+        DOC,
+        "Op hoeveel dagen ondersteuning per maand mag een opvanglocatie rekenen bij een praktijkbegeleiding?",
+        ["ongeveer 2 dagen ondersteuning per maand"],
+        [["2 dagen"]],
+    ),
+    (
+        DOC,
+        "Uit welke luiken bestaat het pedagogisch concept bij een projectbegeleiding?",
+        ["4 luiken: kind, ouder, team en buurt"],
+        [["kind, ouder, team en buurt"]],
+    ),
+    (
+        DOC,
+        "Waarop focust een video-interactiebegeleiding?",
+        ["Bij VIB focussen we aan de hand van videobeelden"],
+        [["videobeelden"]],
+    ),
+    (
+        DOC,
+        "Wie is de inclusiecoach van Dienst Kinderopvang Stad Gent?",
+        ["inclusiecoach Hilde Schockaert"],
+        [["Hilde Schockaert"]],
+    ),
+    (
+        DOC,
+        "Wanneer kan een gezins- of groepsopvang gratis beroep doen op pedagogische ondersteuning?",
+        ["zonder inkomenstarief, of met inkomenstarief maar maximum 18 plaatsen"],
+        [["inkomenstarief"], ["18 plaatsen"]],
+    ),
+    (
+        DOC,
+        "Wat zijn de doelstellingen van CIK Stad Gent?",
+        ["de toegankelijkheid vergroten voor kinderen met een specifieke zorgbehoefte"],
+        [["toegankelijkheid vergroten", "diversiteitsdenken"]],
+    ),
     # --- own words
-    (O, "Ik sta in een kleuterklas met veel kindjes uit arme gezinnen. Is er in Vlaanderen een netwerk van hogescholen dat daarrond werkt?",
-     ["Alle 13 Vlaamse lerarenopleidingen", "Kleine Kinderen Grote Kansen is een Vlaanderen-breed netwerk"], [["Kleine Kinderen Grote Kansen"]]),
-    (O, "Onze crèche in Gent wil hulp om beter te praten met mama's en papa's. Waar kunnen we aankloppen?",
-     ["vragen over communiceren met ouders", "kan je bij stad Gent terecht voor pedagogische ondersteuning"], [["Stad Gent", "Mentes", "pedagogische ondersteuning"]]),
-    (O, "Wij zijn een kleine onthaalouder met acht plekjes. Moeten we betalen voor de begeleiding van de stad?",
-     ["gratis beroep doen op deze pedagogische ondersteuning"], [["gratis"]]),
-    (O, "Hoe vaak komt de begeleider langs als ons kinderdagverblijf iets nieuws wil uitproberen met het team?",
-     ["ongeveer 2 dagen ondersteuning per maand"], [["2 dagen"]]),
-    (O, "Kan iemand van de stad opnemen hoe onze verzorgsters met de kleintjes omgaan en daar feedback op geven?",
-     ["Bij VIB focussen we aan de hand van videobeelden", "Een video-interactiebegeleiding is de enige vorm van coaching"], [["video"]]),
-    (O, "Welke gemeenten rond Gent horen bij de regio waar de stad haar visie op opvang voor alle kinderen uitdraagt?",
-     ["Merelbeke", "omvat deze de regio Groot Gent"], [["Groot Gent", "Merelbeke", "Lochristi"]]),
-    (O, "Kunnen de verzorgsters van de stedelijke kinderopvang in Gent opleidingen volgen?",
-     ["Bijscholingen: cursussen waaraan kinderbegeleiders", "De uitgebreide bijscholingsbrochure"], [["cursussen", "bijscholingsbrochure", "Bijscholingen"]]),
-    (O, "Ik werk op een basisschool in Drenthe. Bestaat er een samenwerking van scholen en gemeenten om leerlingen betere kansen te geven?",
-     ["meer dan tachtig scholen en twaalf gemeenten", "Kansen4Kinderen is een netwerk"], [["Kansen4Kinderen"]]),
-    (O, "Waarom zou ik als juf moeite doen om vaak met de ouders te praten?",
-     ["Regelmatige contacten tussen ouders en school", "blijkt dat betrokkenheid van ouders bij het leren"], [["gunstige invloed", "positieve invloed", "motiverend"]]),
-    (O, "Een leerling in mijn klas doet heel lastig. Hoe pak ik dat samen met thuis aan?",
-     ["storend gedrag ontwikkelen", "investeren in het gewone leven"], [["samenwerking", "gewone leven", "kansencoach"]]),
-    (O, "Op welke manieren kunnen ouders een handje toesteken op school volgens dat Amerikaanse model?",
-     ["ouders op verschillende manieren in en rondom de school kunnen helpen"], [["in en rondom de school", "Vrijwilligerswerk"]]),
-    (O, "Mijn leerlingen van groep 8 moeten een middelbare school kiezen maar weten niet wat er allemaal bestaat. Zegt Kansen4Kinderen daar iets over?",
-     ["gekozen moet worden voor vervolgonderwijs", "een goed beeld hebben van het vervolgonderwijs"], [["vervolgonderwijs"]]),
-    (O, "Is het goed dat kinderen na school gaan voetballen of muziekles volgen?",
-     ["Het beoefenen van een sport"], [["sociale vaardigheden", "culturele ontwikkeling"]]),
-    (O, "Gezinnen die thuis geen Nederlands praten: hebben die kleintjes hulp nodig voor ze naar school gaan?",
-     ["extra ondersteuning nodig om hun kinderen voor te bereiden"], [["extra ondersteuning"]]),
-    (O, "Hoe lang liepen die Vlaamse projecten rond ouders en kleuters die Europa mee betaalde?",
-     ["gedurende een periode van twee jaar (2017-2018)"], [["twee jaar", "2017-2018"]]),
-    (O, "Voor welke ouders waren die Europese proefprojecten in Vlaanderen bedoeld?",
-     ["voor de AMIF-doelgroep (derdelanders)"], [["derdelanders"]]),
-    (O, "Wat deed Gent zodat kleuters minder vaak thuisblijven van school?",
-     ["registratie en stappenplan bij afwezigheden", "In 2017-2018 gingen we over tot actie"], [["afwezigheden", "instaptraject", "voorschools traject"]]),
-    (O, "Hoe zijn ze in Gent begonnen voordat ze met de scholen aan de slag gingen?",
-     ["In een eerste fase maakten we een uitgebreide omgevingsanalyse"], [["omgevingsanalyse"]]),
-    (O, "Waar vind ik praktische ideeën voor kleuters die weinig naar de klas komen?",
-     ["fiches met tips en goede praktijken"], [["fiches", "tips en goede praktijken"]]),
-    (O, "Wat moeten studenten voor kleuterjuf kunnen om met armoede om te gaan?",
-     ["Dit resulteerde in vijf kerncompetenties", "Armoede zien en diversiteit positief benaderen"], [["kerncompetenties", "Armoede zien", "competenties"]]),
-    (O, "Werken de hogescholen in dat Vlaamse netwerk ook echt samen met scholen uit de praktijk?",
-     ["actief samen met basisscholen en andere actoren"], [["basisscholen"]]),
-    (O, "Ik leid een opvang en wil mijn team sterker maken zonder dat de begeleider op de groep meedraait. Kan dat?",
-     ["Wanneer wij coaching geven aan een verantwoordelijke"], [["coaching", "verantwoordelijke"]]),
-    (O, "Wij willen met ons hele opvangteam een avond werken rond één onderwerp dat bij ons past. Bestaat daar iets voor?",
-     ["een pedagogische conferentie biedt de unieke mogelijkheid"], [["pedagogische conferentie"]]),
-    (O, "Is er in Gent hulp om kindjes met een beperking gewoon mee te laten draaien in de opvang?",
-     ["toegankelijkheid vergroten voor kinderen met een specifieke zorgbehoefte", "Centra voor Inclusieve Kinderopvang"], [["inclusie", "Inclusieve", "specifieke zorgbehoefte"]]),
-    (O, "Hoe lang duurt zo'n intensief traject met een begeleider rond een nieuw idee voor de hele opvang?",
-     ["Niet zelden strekt een projectbegeleiding zich uit over meerdere jaren", "ongeveer 4 dagen ondersteuning per maand"], [["meerdere jaren", "4 dagen", "langere periode"]]),
-    (O, "Kunnen begeleiders in de opvang ervaringen uitwisselen in groepjes met mensen die hetzelfde werk doen?",
-     ["Collegagroepen: collegagroepen stellen het uitwisselen", "organiseren we ook bijeenkomsten waarop je collega"], [["collegagroepen", "bijeenkomsten"]]),
-    (O, "Heeft het zin om mama's en papa's mee te laten beslissen over dingen op school?",
-     ["Met ouders en leerlingen samenwerken bij beslissingen op schoolniveau"], [["beslissingen op schoolniveau"]]),
-    (O, "Wat heeft de wijk rond de school te maken met het contact met ouders?",
-     ["Een verbindende rol spelen bij de samenwerking", "ontwikkelt zich altijd in de context van school, gezin en buurt"], [["bredere netwerk", "school, gezin en buurt"]]),
+    (
+        OWN,
+        "Ik sta in een kleuterklas met veel kindjes uit arme gezinnen. Is er in Vlaanderen een netwerk van hogescholen dat daarrond werkt?",
+        [
+            "Alle 13 Vlaamse lerarenopleidingen",
+            "Kleine Kinderen Grote Kansen is een Vlaanderen-breed netwerk",
+        ],
+        [["Kleine Kinderen Grote Kansen"]],
+    ),
+    (
+        OWN,
+        "Onze crèche in Gent wil hulp om beter te praten met mama's en papa's. Waar kunnen we aankloppen?",
+        [
+            "vragen over communiceren met ouders",
+            "kan je bij stad Gent terecht voor pedagogische ondersteuning",
+        ],
+        [["Stad Gent", "Mentes", "pedagogische ondersteuning"]],
+    ),
+    (
+        OWN,
+        "Wij zijn een kleine onthaalouder met acht plekjes. Moeten we betalen voor de begeleiding van de stad?",
+        ["gratis beroep doen op deze pedagogische ondersteuning"],
+        [["gratis"]],
+    ),
+    (
+        OWN,
+        "Hoe vaak komt de begeleider langs als ons kinderdagverblijf iets nieuws wil uitproberen met het team?",
+        ["ongeveer 2 dagen ondersteuning per maand"],
+        [["2 dagen"]],
+    ),
+    (
+        OWN,
+        "Kan iemand van de stad opnemen hoe onze verzorgsters met de kleintjes omgaan en daar feedback op geven?",
+        [
+            "Bij VIB focussen we aan de hand van videobeelden",
+            "Een video-interactiebegeleiding is de enige vorm van coaching",
+        ],
+        [["video"]],
+    ),
+    (
+        OWN,
+        "Welke gemeenten rond Gent horen bij de regio waar de stad haar visie op opvang voor alle kinderen uitdraagt?",
+        ["Merelbeke", "omvat deze de regio Groot Gent"],
+        [["Groot Gent", "Merelbeke", "Lochristi"]],
+    ),
+    (
+        OWN,
+        "Kunnen de verzorgsters van de stedelijke kinderopvang in Gent opleidingen volgen?",
+        [
+            "Bijscholingen: cursussen waaraan kinderbegeleiders",
+            "De uitgebreide bijscholingsbrochure",
+        ],
+        [["cursussen", "bijscholingsbrochure", "Bijscholingen"]],
+    ),
+    (
+        OWN,
+        "Ik werk op een basisschool in Drenthe. Bestaat er een samenwerking van scholen en gemeenten om leerlingen betere kansen te geven?",
+        ["meer dan tachtig scholen en twaalf gemeenten", "Kansen4Kinderen is een netwerk"],
+        [["Kansen4Kinderen"]],
+    ),
+    (
+        OWN,
+        "Waarom zou ik als juf moeite doen om vaak met de ouders te praten?",
+        [
+            "Regelmatige contacten tussen ouders en school",
+            "blijkt dat betrokkenheid van ouders bij het leren",
+        ],
+        [["gunstige invloed", "positieve invloed", "motiverend"]],
+    ),
+    (
+        OWN,
+        "Een leerling in mijn klas doet heel lastig. Hoe pak ik dat samen met thuis aan?",
+        ["storend gedrag ontwikkelen", "investeren in het gewone leven"],
+        [["samenwerking", "gewone leven", "kansencoach"]],
+    ),
+    (
+        OWN,
+        "Op welke manieren kunnen ouders een handje toesteken op school volgens dat Amerikaanse model?",
+        ["ouders op verschillende manieren in en rondom de school kunnen helpen"],
+        [["in en rondom de school", "Vrijwilligerswerk"]],
+    ),
+    (
+        OWN,
+        "Mijn leerlingen van groep 8 moeten een middelbare school kiezen maar weten niet wat er allemaal bestaat. Zegt Kansen4Kinderen daar iets over?",
+        [
+            "gekozen moet worden voor vervolgonderwijs",
+            "een goed beeld hebben van het vervolgonderwijs",
+        ],
+        [["vervolgonderwijs"]],
+    ),
+    (
+        OWN,
+        "Is het goed dat kinderen na school gaan voetballen of muziekles volgen?",
+        ["Het beoefenen van een sport"],
+        [["sociale vaardigheden", "culturele ontwikkeling"]],
+    ),
+    (
+        OWN,
+        "Gezinnen die thuis geen Nederlands praten: hebben die kleintjes hulp nodig voor ze naar school gaan?",
+        ["extra ondersteuning nodig om hun kinderen voor te bereiden"],
+        [["extra ondersteuning"]],
+    ),
+    (
+        OWN,
+        "Hoe lang liepen die Vlaamse projecten rond ouders en kleuters die Europa mee betaalde?",
+        ["gedurende een periode van twee jaar (2017-2018)"],
+        [["twee jaar", "2017-2018"]],
+    ),
+    (
+        OWN,
+        "Voor welke ouders waren die Europese proefprojecten in Vlaanderen bedoeld?",
+        ["voor de AMIF-doelgroep (derdelanders)"],
+        [["derdelanders"]],
+    ),
+    (
+        OWN,
+        "Wat deed Gent zodat kleuters minder vaak thuisblijven van school?",
+        ["registratie en stappenplan bij afwezigheden", "In 2017-2018 gingen we over tot actie"],
+        [["afwezigheden", "instaptraject", "voorschools traject"]],
+    ),
+    (
+        OWN,
+        "Hoe zijn ze in Gent begonnen voordat ze met de scholen aan de slag gingen?",
+        ["In een eerste fase maakten we een uitgebreide omgevingsanalyse"],
+        [["omgevingsanalyse"]],
+    ),
+    (
+        OWN,
+        "Waar vind ik praktische ideeën voor kleuters die weinig naar de klas komen?",
+        ["fiches met tips en goede praktijken"],
+        [["fiches", "tips en goede praktijken"]],
+    ),
+    (
+        OWN,
+        "Wat moeten studenten voor kleuterjuf kunnen om met armoede om te gaan?",
+        [
+            "Dit resulteerde in vijf kerncompetenties",
+            "Armoede zien en diversiteit positief benaderen",
+        ],
+        [["kerncompetenties", "Armoede zien", "competenties"]],
+    ),
+    (
+        OWN,
+        "Werken de hogescholen in dat Vlaamse netwerk ook echt samen met scholen uit de praktijk?",
+        ["actief samen met basisscholen en andere actoren"],
+        [["basisscholen"]],
+    ),
+    (
+        OWN,
+        "Ik leid een opvang en wil mijn team sterker maken zonder dat de begeleider op de groep meedraait. Kan dat?",
+        ["Wanneer wij coaching geven aan een verantwoordelijke"],
+        [["coaching", "verantwoordelijke"]],
+    ),
+    (
+        OWN,
+        "Wij willen met ons hele opvangteam een avond werken rond één onderwerp dat bij ons past. Bestaat daar iets voor?",
+        ["een pedagogische conferentie biedt de unieke mogelijkheid"],
+        [["pedagogische conferentie"]],
+    ),
+    (
+        OWN,
+        "Is er in Gent hulp om kindjes met een beperking gewoon mee te laten draaien in de opvang?",
+        [
+            "toegankelijkheid vergroten voor kinderen met een specifieke zorgbehoefte",
+            "Centra voor Inclusieve Kinderopvang",
+        ],
+        [["inclusie", "Inclusieve", "specifieke zorgbehoefte"]],
+    ),
+    (
+        OWN,
+        "Hoe lang duurt zo'n intensief traject met een begeleider rond een nieuw idee voor de hele opvang?",
+        [
+            "Niet zelden strekt een projectbegeleiding zich uit over meerdere jaren",
+            "ongeveer 4 dagen ondersteuning per maand",
+        ],
+        [["meerdere jaren", "4 dagen", "langere periode"]],
+    ),
+    (
+        OWN,
+        "Kunnen begeleiders in de opvang ervaringen uitwisselen in groepjes met mensen die hetzelfde werk doen?",
+        [
+            "Collegagroepen: collegagroepen stellen het uitwisselen",
+            "organiseren we ook bijeenkomsten waarop je collega",
+        ],
+        [["collegagroepen", "bijeenkomsten"]],
+    ),
+    (
+        OWN,
+        "Heeft het zin om mama's en papa's mee te laten beslissen over dingen op school?",
+        ["Met ouders en leerlingen samenwerken bij beslissingen op schoolniveau"],
+        [["beslissingen op schoolniveau"]],
+    ),
+    (
+        OWN,
+        "Wie kan ik in Gent mailen als ik meer wil weten over die hulp voor onze opvang?",
+        ["Contacteer sarah.vermeersch@stad.gent"],
+        [["sarah.vermeersch@stad.gent"]],
+    ),
+    (
+        OWN,
+        "In mijn kleuterklas zitten veel kinderen van wie de ouders pas naar België kwamen. Is daar in Vlaanderen al mee geëxperimenteerd?",
+        ["experimentele acties rond ouderbetrokkenheid voor de AMIF-doelgroep"],
+        [["proeftuinen", "AMIF"]],
+    ),
+    (
+        OWN,
+        "Wat heeft de wijk rond de school te maken met het contact met ouders?",
+        [
+            "Een verbindende rol spelen bij de samenwerking",
+            "ontwikkelt zich altijd in de context van school, gezin en buurt",
+        ],
+        [["bredere netwerk", "school, gezin en buurt"]],
+    ),
 ]
 # Questions that need two documents.
 TWO_DOCS = [
-    (D, "Welke netwerken in Vlaanderen en Nederland werken aan ouderbetrokkenheid en educatief partnerschap?",
-     ["wederkerige ouder-schoolsamenwerking", "educatief partnerschap genoemd"], [["Kansen4Kinderen", "educatief partnerschap"], ["Gent", "schoolpoort", "ouderbetrokkenheid"]]),
-    (D, "Welke vormen van coaching bieden de Gentse kinderopvang en de Gentse proeftuin?",
-     ["professionalisering: coaching", "Wanneer wij coaching geven"], [["coaching"]]),
-    (D, "Wat doen Kansen4Kinderen en de Gentse proeftuin om de samenwerking tussen ouders en school te versterken?",
-     ["wederkerige ouder-schoolsamenwerking", "versterken van educatief partnerschap"], [["ouder-schoolsamenwerking", "educatief partnerschap", "kansencoach"]]),
-    (O, "Ik ben juf en wil beter omgaan met armoede in de klas: wat doen ze daarrond in Vlaanderen en in Nederland?",
-     ["kinderen in kansarmoede", "context van laaggeletterdheid en armoede"], [["armoede", "kansarmoede"]]),
+    (
+        DOC,
+        "Welke netwerken in Vlaanderen en Nederland werken aan ouderbetrokkenheid en educatief partnerschap?",
+        ["wederkerige ouder-schoolsamenwerking", "educatief partnerschap genoemd"],
+        [
+            ["Kansen4Kinderen", "educatief partnerschap"],
+            ["Gent", "schoolpoort", "ouderbetrokkenheid"],
+        ],
+    ),
+    (
+        DOC,
+        "Welke vormen van coaching bieden de Gentse kinderopvang en de Gentse proeftuin?",
+        ["professionalisering: coaching", "Wanneer wij coaching geven"],
+        [["coaching"]],
+    ),
+    (
+        DOC,
+        "Wat doen Kansen4Kinderen en de Gentse proeftuin om de samenwerking tussen ouders en school te versterken?",
+        ["wederkerige ouder-schoolsamenwerking", "versterken van educatief partnerschap"],
+        [["ouder-schoolsamenwerking", "educatief partnerschap", "kansencoach"]],
+    ),
+    (
+        OWN,
+        "Ik ben juf en wil beter omgaan met armoede in de klas: wat doen ze daarrond in Vlaanderen en in Nederland?",
+        ["kinderen in kansarmoede", "context van laaggeletterdheid en armoede"],
+        [["armoede", "kansarmoede"]],
+    ),
 ]
 UNANSWERABLE = [
     "Hoeveel geld kreeg Kansen4Kinderen van de provincie Drenthe?",
@@ -158,14 +461,33 @@ UNANSWERABLE = [
 def main() -> None:
     rows = []
     for number, (style, question, evidence, facts) in enumerate(ITEMS + TWO_DOCS, start=1):
-        rows.append({"id": f"q{number:02d}", "question": question, "style": style, "answerable": True,
-                     "docs": 2 if (style, question, evidence, facts) in TWO_DOCS else 1,
-                     "evidence": evidence, "facts": facts})
+        rows.append(
+            {
+                "id": f"q{number:02d}",
+                "question": question,
+                "style": style,
+                "answerable": True,
+                "docs": 2 if (style, question, evidence, facts) in TWO_DOCS else 1,
+                "evidence": evidence,
+                "facts": facts,
+            }
+        )
     for number, question in enumerate(UNANSWERABLE, start=1):
-        rows.append({"id": f"u{number:02d}", "question": question, "style": "own", "answerable": False,
-                     "docs": 0, "evidence": [], "facts": []})
+        rows.append(
+            {
+                "id": f"u{number:02d}",
+                "question": question,
+                "style": "own",
+                "answerable": False,
+                "docs": 0,
+                "evidence": [],
+                "facts": [],
+            }
+        )
     out = Path(__file__).with_name("devset.jsonl")
-    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     print(f"{len(rows)} questions written to {out}")
 
 

@@ -71,7 +71,9 @@ def debian_pdf() -> Path:
     return DEBIAN_PDF
 
 
-def write_report_pdf(path: Path, pages: list[list[str]], title: str | None = "Eindrapport proeftuin") -> Path:
+def write_report_pdf(
+    path: Path, pages: list[list[str]], title: str | None = "Eindrapport proeftuin"
+) -> Path:
     """A multi-page PDF with a running header and footer on every page, lines as given."""
     from fpdf import FPDF
 

@@ -6,7 +6,10 @@ from assistant.records import Chunk, DocumentInfo, Hit
 
 def quoted_parts(answer):
     """Each quoted sentence with the citation number that follows it."""
-    return [(text.strip(), int(n)) for text, n in re.findall(r"(.+?) \[(\d+)\]", answer.text, flags=re.S)]
+    return [
+        (text.strip(), int(n))
+        for text, n in re.findall(r"(.+?) \[(\d+)\]", answer.text, flags=re.S)
+    ]
 
 
 def assert_citations_hold_the_quotes(answer):
@@ -19,7 +22,9 @@ def assert_citations_hold_the_quotes(answer):
 
 
 def test_answer_in_documents_wording_quotes_and_cites_the_right_passage(assistant):
-    answer = assistant.ask("Op hoeveel dagen ondersteuning per maand mag een opvanglocatie rekenen bij een praktijkbegeleiding?")
+    answer = assistant.ask(
+        "Op hoeveel dagen ondersteuning per maand mag een opvanglocatie rekenen bij een praktijkbegeleiding?"
+    )
     assert answer.answered
     assert "2 dagen ondersteuning per maand" in answer.text
     assert_citations_hold_the_quotes(answer)
@@ -28,10 +33,15 @@ def test_answer_in_documents_wording_quotes_and_cites_the_right_passage(assistan
 
 
 def test_own_words_question_is_answered_from_the_right_document(assistant):
-    answer = assistant.ask("Wij zijn een kleine onthaalouder met acht plekjes. Moeten we betalen voor de begeleiding van de stad?")
+    answer = assistant.ask(
+        "Wij zijn een kleine onthaalouder met acht plekjes. Moeten we betalen voor de begeleiding van de stad?"
+    )
     assert answer.answered
     assert_citations_hold_the_quotes(answer)
-    assert any(c.chunk.info.source == "gent-kinderopvang-pedagogische-begeleiding.txt" for c in answer.citations)
+    assert any(
+        c.chunk.info.source == "gent-kinderopvang-pedagogische-begeleiding.txt"
+        for c in answer.citations
+    )
 
 
 def test_a_lead_in_is_quoted_with_its_list(assistant):
@@ -47,9 +57,16 @@ def test_off_topic_question_is_refused_in_dutch_and_cites_nothing(assistant):
 
 
 def test_amount_question_without_a_number_in_the_passages_is_refused():
-    chunk = Chunk("x-0", DocumentInfo("a.txt", "A", "Org", "webpagina"), 0, "De provincie besloot mee te doen.")
+    chunk = Chunk(
+        "x-0",
+        DocumentInfo("a.txt", "A", "Org", "webpagina"),
+        0,
+        "De provincie besloot mee te doen.",
+    )
     hits = [Hit(chunk, 1.0)]
-    assert wants_number("Hoeveel geld kreeg het netwerk?") and wants_number("Wanneer was de slotconferentie?")
+    assert wants_number("Hoeveel geld kreeg het netwerk?") and wants_number(
+        "Wanneer was de slotconferentie?"
+    )
     assert not wants_number("Wat doet een kansencoach?")
     from assistant.answering import ExtractiveAnswerer
 
@@ -71,7 +88,11 @@ def test_amount_question_without_a_number_in_the_passages_is_refused():
 def test_citations_are_numbered_in_order_of_first_use():
     info = DocumentInfo("a.txt", "A", "Org", "webpagina")
     hits = [Hit(Chunk(f"c{i}", info, i, f"Zin {i}."), 1.0) for i in range(3)]
-    chosen = [Candidate("Zin 2.", 2, 0, 1, 1, 1), Candidate("Zin 0.", 0, 0, 1, 1, 1), Candidate("Zin 2b.", 2, 1, 1, 1, 1)]
+    chosen = [
+        Candidate("Zin 2.", 2, 0, 1, 1, 1),
+        Candidate("Zin 0.", 0, 0, 1, 1, 1),
+        Candidate("Zin 2b.", 2, 1, 1, 1, 1),
+    ]
     answer = compose_answer("vraag", hits, chosen)
     assert answer.text == "Zin 2. [1] Zin 0. [2] Zin 2b. [1]"
     assert [(c.n, c.chunk.id) for c in answer.citations] == [(1, "c2"), (2, "c0")]
@@ -81,7 +102,13 @@ def test_a_quote_is_located_in_the_section_it_stands_in():
     from assistant.answering import quote_location
 
     info = DocumentInfo("a.txt", "A", "Org", "webpagina")
-    chunk = Chunk("c", info, 0, "Coaching\nEen zin over coaching.\nPraktijkbegeleiding\nTwee dagen per maand.", "Coaching")
+    chunk = Chunk(
+        "c",
+        info,
+        0,
+        "Coaching\nEen zin over coaching.\nPraktijkbegeleiding\nTwee dagen per maand.",
+        "Coaching",
+    )
     assert quote_location(chunk, "Twee dagen per maand.") == "sectie ‘Praktijkbegeleiding’"
     assert quote_location(chunk, "Een zin over coaching.") == "sectie ‘Coaching’"
     pdf = Chunk("p", info, 0, "Kop\nTekst.", "Kop", pages=(4, 5))
@@ -90,4 +117,7 @@ def test_a_quote_is_located_in_the_section_it_stands_in():
 
 def test_sentences_skip_headings_and_keep_abbreviations():
     text = "Educatief partnerschap\nDit staat in het plan van O.B.S. De Bascule in Emmen. Een tweede zin."
-    assert split_sentences(text) == ["Dit staat in het plan van O.B.S. De Bascule in Emmen.", "Een tweede zin."]
+    assert split_sentences(text) == [
+        "Dit staat in het plan van O.B.S. De Bascule in Emmen.",
+        "Een tweede zin.",
+    ]

@@ -11,7 +11,12 @@ def document(*blocks):
 def test_heading_travels_with_its_text_and_every_chunk_knows_its_section():
     long_text = " ".join(f"Zin nummer {i} gaat over ouders en de school." for i in range(40))
     chunks = chunk_document(
-        document(Block("heading", "Ouders"), Block("text", long_text), Block("heading", "Buurt"), Block("text", "Korte tekst.")),
+        document(
+            Block("heading", "Ouders"),
+            Block("text", long_text),
+            Block("heading", "Buurt"),
+            Block("text", "Korte tekst."),
+        ),
         chunk_size=300,
         chunk_overlap=50,
     )
@@ -24,7 +29,11 @@ def test_heading_travels_with_its_text_and_every_chunk_knows_its_section():
 
 def test_short_list_is_never_torn_apart_nor_separated_from_its_lead_in():
     intro = "Eerste alinea. " * 30
-    blocks = [Block("heading", "Acties"), Block("text", intro.strip()), Block("text", "We deden het volgende:")]
+    blocks = [
+        Block("heading", "Acties"),
+        Block("text", intro.strip()),
+        Block("text", "We deden het volgende:"),
+    ]
     blocks += [Block("list", f"actie nummer {i}") for i in range(8)]
     chunks = chunk_document(document(*blocks), chunk_size=500, chunk_overlap=0)
     holding = [c for c in chunks if "actie nummer 0" in c.text]
@@ -35,7 +44,11 @@ def test_short_list_is_never_torn_apart_nor_separated_from_its_lead_in():
 
 def test_pages_are_recorded_and_location_reads_as_a_citation():
     chunks = chunk_document(
-        document(Block("heading", "Kop", 3), Block("text", "Tekst op pagina drie.", 3), Block("text", "En vier.", 4)),
+        document(
+            Block("heading", "Kop", 3),
+            Block("text", "Tekst op pagina drie.", 3),
+            Block("text", "En vier.", 4),
+        ),
         chunk_size=500,
         chunk_overlap=0,
     )

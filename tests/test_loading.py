@@ -45,7 +45,9 @@ def test_real_dutch_pdf_from_debian(debian_pdf):
 
 def test_catalog_entry_gives_citation_facts(tmp_path):
     (tmp_path / "gids.txt").write_text("Titel\n\nEen zin met inhoud.", encoding="utf-8")
-    entry = CatalogEntry("gids.txt", "Inspiratiegids", "KKGK", "inspiratiegids", "BE", 2018, None, ("ouders",))
+    entry = CatalogEntry(
+        "gids.txt", "Inspiratiegids", "KKGK", "inspiratiegids", "BE", 2018, None, ("ouders",)
+    )
     document = load_document(tmp_path / "gids.txt", "gids.txt", entry)
     assert document.info.title == "Inspiratiegids"
     assert document.info.year == 2018
@@ -71,7 +73,9 @@ def test_plain_text_headings_lists_and_quote_attribution():
 def test_markdown_html_and_docx(tmp_path):
     import docx
 
-    (tmp_path / "a.md").write_text("# Tipfiche\n\nTekst over ouders.\n\n- eerste tip\n- tweede tip\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text(
+        "# Tipfiche\n\nTekst over ouders.\n\n- eerste tip\n- tweede tip\n", encoding="utf-8"
+    )
     (tmp_path / "b.html").write_text(
         "<html><head><script>alert(1)</script></head><body><nav>menu</nav><h2>Kop</h2>"
         "<p>Een alinea.</p><ul><li>punt een</li></ul></body></html>",
@@ -87,12 +91,21 @@ def test_markdown_html_and_docx(tmp_path):
     html = load_document(tmp_path / "b.html", "b.html")
     word_doc = load_document(tmp_path / "c.docx", "c.docx")
     assert [(b.kind, b.text) for b in md.blocks] == [
-        ("heading", "Tipfiche"), ("text", "Tekst over ouders."), ("list", "eerste tip"), ("list", "tweede tip")
+        ("heading", "Tipfiche"),
+        ("text", "Tekst over ouders."),
+        ("list", "eerste tip"),
+        ("list", "tweede tip"),
     ]
-    assert [(b.kind, b.text) for b in html.blocks] == [("heading", "Kop"), ("text", "Een alinea."), ("list", "punt een")]
+    assert [(b.kind, b.text) for b in html.blocks] == [
+        ("heading", "Kop"),
+        ("text", "Een alinea."),
+        ("list", "punt een"),
+    ]
     assert html.info.doc_type == "webpagina"
     assert [(b.kind, b.text) for b in word_doc.blocks] == [
-        ("heading", "Inleiding"), ("text", "Een alinea in Word."), ("list", "een lijstpunt")
+        ("heading", "Inleiding"),
+        ("text", "Een alinea in Word."),
+        ("list", "een lijstpunt"),
     ]
 
 
@@ -129,12 +142,20 @@ def _image_only_pdf(path: Path) -> Path:
 @pytest.mark.parametrize(
     ("name", "make", "reason"),
     [
-        ("kapot.pdf", lambda p: p.write_bytes(b"%PDF-1.4\n this is no pdf at all"), "corrupt or unreadable PDF"),
+        (
+            "kapot.pdf",
+            lambda p: p.write_bytes(b"%PDF-1.4\n this is no pdf at all"),
+            "corrupt or unreadable PDF",
+        ),
         ("geheim.pdf", _encrypted_pdf, "encrypted PDF"),
         ("scan.pdf", _image_only_pdf, "no text layer"),
         ("leeg.txt", lambda p: p.write_bytes(b""), "empty file"),
         ("wit.md", lambda p: p.write_text("   \n\n  ", encoding="utf-8"), "no text found"),
-        ("kapot.docx", lambda p: p.write_bytes(b"PK\x03\x04 not a zip"), "corrupt or unreadable Word file"),
+        (
+            "kapot.docx",
+            lambda p: p.write_bytes(b"PK\x03\x04 not a zip"),
+            "corrupt or unreadable Word file",
+        ),
         ("foto.jpg", lambda p: p.write_bytes(b"\xff\xd8\xff"), "unsupported file type .jpg"),
     ],
 )
@@ -156,6 +177,8 @@ def test_catalog_of_default_corpus_covers_every_document():
 
 
 def test_invalid_catalog_names_the_entry(tmp_path):
-    (tmp_path / "catalog.toml").write_text('[[document]]\nfile = "x.txt"\ntitle = "X"\n', encoding="utf-8")
+    (tmp_path / "catalog.toml").write_text(
+        '[[document]]\nfile = "x.txt"\ntitle = "X"\n', encoding="utf-8"
+    )
     with pytest.raises(DocumentError, match=r"#1: missing organisation, type"):
         load_catalog(tmp_path)

@@ -26,9 +26,13 @@ def test_hybrid_search_finds_a_passage_in_the_documents_wording(assistant):
 
 
 def test_filters_restrict_every_leg(assistant):
-    hits = assistant.search("samenwerking met ouders", k=10, filters={"organisatie": "kansen4kinderen"})
+    hits = assistant.search(
+        "samenwerking met ouders", k=10, filters={"organisatie": "kansen4kinderen"}
+    )
     assert hits and {h.chunk.info.organisation for h in hits} == {"Kansen4Kinderen"}
-    themed = assistant.search("ondersteuning", k=10, filters={"theme": "kinderopvang", "country": "BE"})
+    themed = assistant.search(
+        "ondersteuning", k=10, filters={"theme": "kinderopvang", "country": "BE"}
+    )
     assert themed and all("kinderopvang" in h.chunk.info.themes for h in themed)
     typed = assistant.search("ouders", k=10, filters={"type": "webpagina"})
     assert len(typed) == 10

@@ -14,7 +14,9 @@ def test_defaults_need_no_file_or_environment():
 
 def test_environment_overrides_toml_and_command_line_overrides_both(tmp_path):
     config = tmp_path / "assistant.toml"
-    config.write_text('chunk_size = 500\ntop_k = 7\nsynonyms = false\nindex_dir = "/srv/idx"\n', encoding="utf-8")
+    config.write_text(
+        'chunk_size = 500\ntop_k = 7\nsynonyms = false\nindex_dir = "/srv/idx"\n', encoding="utf-8"
+    )
     settings = load_settings(config, env={"ASSISTANT_TOP_K": "9"}, index_dir=Path("/elsewhere"))
     assert settings.chunk_size == 500
     assert settings.top_k == 9

@@ -1,0 +1,234 @@
+"""Incremental ingest, bad files, model mismatch and interrupted runs, on real Chroma."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPORT_PAGES, ROOT, make_settings, write_report_pdf
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import ModelMismatchError
+from assistant.lexical import LexicalIndex
+from assistant.service import build_index, open_assistant
+from assistant.store import ChunkStore, open_client
+
+
+class CountingEmbeddings(Embeddings):
+    """The real model, counting how many texts it is asked to embed."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.texts = 0
+
+    def embed_documents(self, texts):
+        self.texts += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+def index_state(settings):
+    store = ChunkStore(open_client(settings.index_dir), settings.embedding_model)
+    chunks = sorted((c.id, c.text, c.info.source) for c in store.chunks())
+    lexical = LexicalIndex.load(settings.index_dir)
+    return chunks, sorted(lexical.ids), lexical.fingerprint == store.fingerprint()
+
+
+def test_incremental_ingest_adds_updates_removes_and_skips_unchanged(
+    tmp_path, corpus_copy, embeddings
+):
+    settings = make_settings(tmp_path, corpus_copy)
+    counting = CountingEmbeddings(embeddings)
+    first = build_index(settings, embeddings=counting)
+    assert (first.added, first.updated, first.removed, first.unchanged) == (5, 0, 0, 0)
+    assert first.chunks > 30 and counting.texts == first.chunks
+
+    counting.texts = 0
+    again = build_index(settings, embeddings=counting)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 5)
+    assert counting.texts == 0  # unchanged files are not embedded again
+
+    changed = corpus_copy / "gent-samen-door-de-schoolpoort.txt"
+    changed.write_text(
+        changed.read_text(encoding="utf-8")
+        + "\n\nNieuw\n\nDe proeftuin kreeg een vervolg in 2019.\n",
+        encoding="utf-8",
+    )
+    (corpus_copy / "kkgk-historiek-en-visie.txt").unlink()
+    (corpus_copy / "nieuw.md").write_text(
+        "# Tipfiche\n\nMaak elke ochtend tijd voor een babbel aan de schoolpoort.\n",
+        encoding="utf-8",
+    )
+    counting.texts = 0
+    third = build_index(settings, embeddings=counting)
+    assert (third.added, third.updated, third.removed, third.unchanged) == (1, 1, 1, 3)
+    chunks, lexical_ids, in_step = index_state(settings)
+    assert in_step and lexical_ids == sorted(c[0] for c in chunks)
+    sources = {c[2] for c in chunks}
+    assert "kkgk-historiek-en-visie.txt" not in sources and "nieuw.md" in sources
+    assert any("vervolg in 2019" in c[1] for c in chunks)
+    assistant = open_assistant(settings, embeddings=embeddings)
+    assert "babbel" in assistant.search("babbel aan de schoolpoort", k=1)[0].chunk.text
+
+
+def test_catalog_change_updates_the_metadata(tmp_path, corpus_copy, embeddings):
+    settings = make_settings(tmp_path, corpus_copy)
+    build_index(settings, embeddings=embeddings)
+    catalog = corpus_copy / "catalog.toml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace(
+            'title = "Historiek & visie"', 'title = "Historiek en visie"'
+        ),
+        encoding="utf-8",
+    )
+    report = build_index(settings, embeddings=embeddings)
+    assert report.updated == 1 and report.unchanged == 4
+    hits = open_assistant(settings, embeddings=embeddings).search(
+        "dertien educatieve bacheloropleidingen", k=1
+    )
+    assert hits[0].chunk.info.title == "Historiek en visie"
+
+
+def test_bad_files_are_reported_and_nothing_stored_is_lost(tmp_path, corpus_copy, embeddings):
+    settings = make_settings(tmp_path, corpus_copy)
+    write_report_pdf(corpus_copy / "rapport.pdf", REPORT_PAGES)
+    build_index(settings, embeddings=embeddings)
+    before = open_assistant(settings, embeddings=embeddings).search(
+        "instaptraject rondleiding ouders", k=1
+    )
+    assert before[0].chunk.info.source == "rapport.pdf"
+
+    (corpus_copy / "rapport.pdf").write_bytes(
+        b"%PDF-1.4 broken on purpose"
+    )  # a good file turns bad
+    (corpus_copy / "leeg.txt").write_bytes(b"")
+    (corpus_copy / "foto.png").write_bytes(b"\x89PNG")
+    report = build_index(settings, embeddings=embeddings)
+    reasons = {Path(f["path"]).name: f["reason"] for f in report.failed}
+    assert reasons == {"rapport.pdf": reasons["rapport.pdf"], "leeg.txt": "empty file"}
+    assert "corrupt or unreadable PDF" in reasons["rapport.pdf"]
+    assert [Path(s["path"]).name for s in report.skipped] == ["foto.png"]
+    assert report.unchanged == 5 and not report.ingested_nothing
+    after = open_assistant(settings, embeddings=embeddings).search(
+        "instaptraject rondleiding ouders", k=1
+    )
+    assert after[0].chunk.id == before[0].chunk.id  # the old version still answers
+
+
+def test_querying_with_another_model_is_refused_with_what_to_run(tmp_path, corpus_copy, embeddings):
+    settings = make_settings(tmp_path, corpus_copy)
+    build_index(settings, embeddings=embeddings)
+    other = settings.replace(embedding_model="sentence-transformers:all-MiniLM-L6-v2")
+    with pytest.raises(ModelMismatchError, match="--reset"):
+        open_assistant(other, embeddings=embeddings)
+    with pytest.raises(ModelMismatchError):
+        build_index(other, embeddings=embeddings)
+
+
+def run_ingest(*args, env_extra=None, **kwargs):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "ingest.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        **kwargs,
+    )
+
+
+def test_ingest_cli_json_summary_and_exit_status(tmp_path, corpus_copy):
+    index = tmp_path / "index"
+    env = {"ASSISTANT_CORPUS_DIR": str(corpus_copy)}
+    done = run_ingest("--index", str(index), "--json", env_extra=env)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary == {
+        "added": 5,
+        "updated": 0,
+        "removed": 0,
+        "unchanged": 0,
+        "chunks": summary["chunks"],
+        "failed": [],
+    }
+
+    bad = tmp_path / "slecht"
+    bad.mkdir()
+    (bad / "kapot.pdf").write_bytes(b"not a pdf")
+    failed = run_ingest(str(bad), "--index", str(index), "--json", env_extra=env)
+    assert failed.returncode == 1
+    assert f"failed {bad / 'kapot.pdf'}: corrupt or unreadable PDF" in failed.stderr
+    last = json.loads(failed.stdout.strip().splitlines()[-1])
+    assert last["failed"] == [
+        {"path": str(bad / "kapot.pdf"), "reason": last["failed"][0]["reason"]}
+    ]
+    assert last["chunks"] == summary["chunks"]  # nothing stored was lost
+
+
+def many_files_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "groot"
+    corpus.mkdir()
+    for i in range(24):
+        paragraphs = [f"Tipfiche {i}"] + [
+            f"Tip {i}.{j}: maak tijd voor ouders aan de schoolpoort en vraag naar thuistaal {j}."
+            for j in range(12)
+        ]
+        (corpus / f"fiche-{i:02d}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
+    return corpus
+
+
+def ingest_until(tmp_path, corpus, index, stored_lines, sig):
+    """Start ingest, wait for the given number of stored files, then send a signal."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_CORPUS_DIR": str(corpus),
+        "ASSISTANT_EMBEDDING_BATCH_SIZE": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "ingest.py"), "--index", str(index), "-v"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    seen = 0
+    for line in process.stderr:
+        if "stored " in line:
+            seen += 1
+            if seen == stored_lines:
+                process.send_signal(sig)
+                break
+    process.stderr.read()
+    return process.wait(timeout=120)
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 130)])
+def test_interrupted_ingest_still_answers_and_the_next_run_completes_it(
+    tmp_path, embeddings, sig, code
+):
+    corpus = many_files_corpus(tmp_path)
+    index = tmp_path / "index"
+    assert ingest_until(tmp_path, corpus, index, stored_lines=6, sig=sig) == code
+
+    settings = make_settings(tmp_path, corpus).replace(index_dir=index)
+    partial = open_assistant(settings, embeddings=embeddings)
+    hits = partial.search("thuistaal aan de schoolpoort", k=3)
+    assert hits  # the interrupted index still answers
+    partial_count = len(list(partial.retriever.store.chunks()))
+
+    report = build_index(settings, embeddings=embeddings)
+    assert (
+        report.added + report.updated >= 1
+        and report.added + report.unchanged + report.updated == 24
+    )
+    completed = index_state(settings)
+
+    reference = make_settings(tmp_path / "ref", corpus)
+    build_index(reference, embeddings=embeddings)
+    assert completed == index_state(reference)
+    assert partial_count < len(completed[0])
