@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := .cache/system-packages
-# Debian packages: Dutch PDFs for the tests and the distractor evaluation.
-DEBIAN_PACKAGES := lilypond-doc-pdf-nl
+# Debian packages: Dutch PDFs for the tests and the distractor evaluation; Chromium and its
+# driver for the browser tests.
+DEBIAN_PACKAGES := lilypond-doc-pdf-nl chromium chromium-driver
 
 export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
@@ -40,8 +41,11 @@ system: $(SYSTEM_STAMP)
 index: venv
 	$(PY) ingest.py
 
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
 run: venv index
-	$(PY) -m assistant ask "Hoe kan een school ouders betrekken bij het leren van hun kinderen?"
+	$(PY) app.py --host $(HOST) --port $(PORT)
 
 test: venv system
 	$(PY) -m pytest

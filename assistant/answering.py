@@ -143,8 +143,11 @@ def select_sentences(
 
 
 def quote_location(chunk: Chunk, quote: str) -> str:
-    """The citation location of a quote: its page(s), or the last heading before it."""
-    before = chunk.text[: max(chunk.text.find(quote), 0)]
+    """The citation location of a quote: the page it stands on, or the last heading before it."""
+    start = max(chunk.text.find(quote), 0)
+    if chunk.pages:
+        return f"p. {chunk.page_at(start)}"
+    before = chunk.text[:start]
     headings = [
         line.strip()
         for line in before.split("\n")
@@ -167,11 +170,12 @@ def compose_answer(question: str, hits: Sequence[Hit], chosen: Sequence[Candidat
     first_quote: dict[int, str] = {}
     for candidate in chosen:
         first_quote.setdefault(candidate.hit_rank, candidate.text)
-    citations = tuple(
-        Citation(n, hits[rank].chunk, quote_location(hits[rank].chunk, first_quote[rank]))
-        for rank, n in numbers.items()
-    )
-    return Answer(question, True, " ".join(parts), citations, tuple(hits))
+    citations = []
+    for rank, n in numbers.items():
+        chunk, quote = hits[rank].chunk, first_quote[rank]
+        page = chunk.page_at(max(chunk.text.find(quote), 0))
+        citations.append(Citation(n, chunk, quote_location(chunk, quote), page))
+    return Answer(question, True, " ".join(parts), tuple(citations), tuple(hits))
 
 
 def should_answer(evidence: Evidence, min_evidence: float, min_relevance: float) -> bool:

@@ -50,7 +50,15 @@ def chunk_document(document: LoadedDocument, chunk_size: int, chunk_overlap: int
     def emit() -> None:
         if not current:
             return
-        pages = sorted({page for unit in current for page in unit.pages})
+        pages: list[int] = []
+        offsets: list[int] = []
+        position = 0
+        for unit in current:
+            for page in unit.pages:
+                if page not in pages:
+                    pages.append(page)
+                    offsets.append(position)
+            position += len(unit.text) + 1
         chunks.append(
             Chunk(
                 id=chunk_id(document.info.source, len(chunks)),
@@ -59,6 +67,7 @@ def chunk_document(document: LoadedDocument, chunk_size: int, chunk_overlap: int
                 text="\n".join(unit.text for unit in current),
                 section=next((u.section for u in current if u.section), None),
                 pages=tuple(pages),
+                page_offsets=tuple(offsets),
             )
         )
         current.clear()

@@ -46,4 +46,17 @@ class ModelMismatchError(IndexStateError):
 
 
 class QueryError(AssistantError):
-    """A question or a filter cannot be used."""
+    """A question or a filter cannot be used.
+
+    kind is "empty", "unknown_filter" or "unknown_value"; name, value and known say which filter
+    and what it could have been, so that each edge can phrase the problem in its own language.
+    """
+
+    def __init__(
+        self, message: str, kind: str, name: str = "", value: str = "", known: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.name = name
+        self.value = value
+        self.known = known

@@ -24,7 +24,7 @@ from assistant.store import ChunkStore
 log = logging.getLogger(__name__)
 
 # Bump when loading or chunking changes so that every file is chunked again.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass

@@ -50,6 +50,18 @@ class Chunk:
     text: str
     section: str | None = None
     pages: tuple[int, ...] = ()
+    # For each entry of pages, the character offset in text where that page's text begins.
+    page_offsets: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page that the character at offset stands on (None for unpaged documents)."""
+        if not self.pages:
+            return None
+        page = self.pages[0]
+        for start, number in zip(self.page_offsets, self.pages, strict=False):
+            if start <= offset:
+                page = number
+        return page
 
     @property
     def location(self) -> str:
@@ -89,7 +101,8 @@ class Citation:
 
     n: int
     chunk: Chunk
-    location: str  # page(s), or the section the first quote from this passage stands in
+    location: str  # the page, or the section, the first quote from this passage stands in
+    page: int | None = None  # that page, for PDFs
 
 
 @dataclass(frozen=True)

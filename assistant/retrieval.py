@@ -88,15 +88,26 @@ class Retriever:
         for name, value in (filters or {}).items():
             field = FILTER_FIELDS.get(name.strip().lower())
             if field is None:
-                known = "organisation, type, country, theme"
-                raise QueryError(f"unknown filter {name!r}: use one of {known}")
+                known = ("organisation", "type", "country", "theme")
+                raise QueryError(
+                    f"unknown filter {name!r}: use one of {', '.join(known)}",
+                    "unknown_filter",
+                    name,
+                    str(value),
+                    known,
+                )
             if not value:
                 continue
             values = self.lexical.values(field)
             match = next((v for v in values if v.casefold() == value.strip().casefold()), None)
             if match is None:
                 raise QueryError(
-                    f"no document has {name}={value!r}; known values: {', '.join(values) or 'none'}"
+                    f"no document has {name}={value!r}; "
+                    f"known values: {', '.join(values) or 'none'}",
+                    "unknown_value",
+                    name,
+                    value,
+                    tuple(values),
                 )
             normalised[field] = match
         return normalised
@@ -111,7 +122,7 @@ class Retriever:
         """The k best chunks for a question, best first."""
         query = query.strip()
         if not query:
-            raise QueryError("the question is empty")
+            raise QueryError("the question is empty", "empty")
         mode = mode or self.mode
         fields = self.normalise_filters(filters)
         lexical: list[tuple[str, float]] = []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering import ExtractiveAnswerer
+from assistant.conversation import contextualize
 from assistant.embedding import make_embeddings
 from assistant.errors import IndexMissingError
 from assistant.indexing import IngestReport, ingest, reset_index, sync_lexical
@@ -32,9 +33,14 @@ class Assistant:
     ) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k, filters)
 
-    def ask(self, question: str, filters: dict[str, str] | None = None) -> Answer:
-        hits = self.retriever.search(question, self.settings.top_k, filters)
-        return self.answerer.answer(question, hits)
+    def ask(
+        self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
+    ) -> Answer:
+        """Answer a question; after earlier questions, a follow-up is read in their context."""
+        query = contextualize(question, previous)
+        hits = self.retriever.search(query, self.settings.top_k, filters)
+        answer = self.answerer.answer(query, hits)
+        return replace(answer, question=question)
 
 
 def open_assistant(settings: Settings, embeddings: Embeddings | None = None) -> Assistant:

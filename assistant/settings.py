@@ -55,6 +55,9 @@ class Settings:
     # ... and when the best retrieved passage's cosine similarity to the question reaches this.
     min_relevance: float = 0.205
     devset: Path = Path("eval/devset.jsonl")
+    # Feedback is stored only when switched on: teachers may type details about pupils.
+    feedback_logging: bool = False
+    feedback_db: Path = Path("feedback.sqlite3")
 
     def __post_init__(self) -> None:
         if self.embedding_model != "use-multilingual" and not self.embedding_model.startswith(

@@ -189,6 +189,7 @@ def _metadata(chunk: Chunk, version: str, n_chunks: int) -> dict:
         "url": info.url,
         "themes": list(info.themes) or None,
         "pages": list(chunk.pages) or None,
+        "page_offsets": list(chunk.page_offsets) or None,
     }
     meta.update({key: value for key, value in optional.items() if value is not None})
     return meta
@@ -212,4 +213,5 @@ def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
         text=text,
         section=meta.get("section"),
         pages=tuple(meta.get("pages") or ()),
+        page_offsets=tuple(meta.get("page_offsets") or ()),
     )

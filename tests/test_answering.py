@@ -111,8 +111,12 @@ def test_a_quote_is_located_in_the_section_it_stands_in():
     )
     assert quote_location(chunk, "Twee dagen per maand.") == "sectie ‘Praktijkbegeleiding’"
     assert quote_location(chunk, "Een zin over coaching.") == "sectie ‘Coaching’"
-    pdf = Chunk("p", info, 0, "Kop\nTekst.", "Kop", pages=(4, 5))
-    assert quote_location(pdf, "Tekst.") == "pp. 4-5"
+    pdf = Chunk(
+        "p", info, 0, "Kop\nTekst.\nVervolg op vijf.", "Kop", pages=(4, 5), page_offsets=(0, 11)
+    )
+    assert pdf.location == "pp. 4-5"
+    assert quote_location(pdf, "Tekst.") == "p. 4"
+    assert quote_location(pdf, "Vervolg op vijf.") == "p. 5"
 
 
 def test_sentences_skip_headings_and_keep_abbreviations():

@@ -54,6 +54,8 @@ def test_pages_are_recorded_and_location_reads_as_a_citation():
     )
     assert chunks[0].pages == (3, 4)
     assert chunks[0].location == "pp. 3-4"
+    assert chunks[0].page_at(chunks[0].text.index("En vier.")) == 4
+    assert chunks[0].page_at(0) == 3
     web = chunk_document(document(Block("heading", "Coaching"), Block("text", "Een zin.")), 500, 0)
     assert web[0].location == "sectie ‘Coaching’"
 

@@ -1,0 +1,70 @@
+"""Web app: python app.py [--host 127.0.0.1] [--port 7860] [--index DIR]."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from tqdm import tqdm  # noqa: E402
+
+from assistant.cli import common_options, configure_logging, settings_from  # noqa: E402
+from assistant.errors import AssistantError, IndexMissingError, IndexStateError  # noqa: E402
+from assistant.feedback import FeedbackStore  # noqa: E402
+from assistant.service import build_index, open_assistant  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_logging()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7860)
+    common_options(parser)
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(args)
+        try:
+            assistant = open_assistant(settings)
+        except IndexMissingError:
+            print(
+                f"No index in {settings.index_dir} yet: ingesting {settings.corpus_dir} first.",
+                file=sys.stderr,
+            )
+            report = build_index(
+                settings,
+                progress=lambda files: tqdm(files, desc="ingest", unit="file", file=sys.stderr),
+            )
+            print(
+                f"{report.chunks} chunks ingested; {len(report.failed)} files failed.",
+                file=sys.stderr,
+            )
+            assistant = open_assistant(settings)
+    except IndexStateError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    from assistant.webapp import CSS, build_ui
+
+    feedback = FeedbackStore(settings.feedback_db) if settings.feedback_logging else None
+    ui = build_ui(assistant, feedback)
+    ui.queue(default_concurrency_limit=8).launch(
+        server_name=args.host,
+        server_port=args.port,
+        share=False,
+        allowed_paths=[str(settings.corpus_dir.resolve())],
+        css=CSS,
+        show_error=False,
+        footer_links=[],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,476 @@
+"""The Gradio web app: chat for teachers, search for students, citations for lecturers."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+import gradio as gr
+
+from assistant.citing import citation_block
+from assistant.conversation import export_docx, export_markdown
+from assistant.dutch import Analyzer
+from assistant.errors import AssistantError, QueryError
+from assistant.feedback import FeedbackStore
+from assistant.presenting import answer_to_json, search_to_json
+from assistant.records import Answer, Chunk, Hit
+from assistant.service import Assistant
+
+log = logging.getLogger(__name__)
+
+ALL = "(alle)"
+FACETS = (
+    ("organisation", "Organisatie"),
+    ("type", "Documenttype"),
+    ("country", "Land"),
+    ("theme", "Thema"),
+)
+PAGE = 10
+_STREAM_STEP = 6  # words per streamed update
+CSS = """
+.bron { border-left: 3px solid #8a5cf6; padding: 0.3em 0.8em; margin: 0.6em 0; }
+.bron blockquote { margin: 0.4em 0; font-size: 0.95em; white-space: pre-line; }
+.treffer { border-bottom: 1px solid #ddd; padding: 0.5em 0; }
+mark { background: #ffe58a; }
+@media (max-width: 640px) { .gradio-container { padding: 4px !important; } }
+"""
+
+
+def source_href(chunk: Chunk, corpus_dir: Path, page: int | None = None) -> str | None:
+    """Where 'open bron' leads: a corpus PDF at its page, else the web address, else the file.
+
+    Only files inside the corpus folder get a link; web addresses must be http(s).
+    """
+    path = (corpus_dir / chunk.info.source).resolve()
+    inside = path.is_relative_to(corpus_dir.resolve()) and path.is_file()
+    if inside and path.suffix.lower() == ".pdf":
+        page = page or (chunk.pages[0] if chunk.pages else None)
+        anchor = f"#page={page}" if page else ""
+        return f"/gradio_api/file={quote(str(path))}{anchor}"
+    if chunk.info.url and re.match(r"https?://", chunk.info.url):
+        return chunk.info.url
+    if inside:
+        return f"/gradio_api/file={quote(str(path))}"
+    return None
+
+
+def _link(href: str | None) -> str:
+    if not href:
+        return ""
+    target = html.escape(href, quote=True)
+    return f'<a href="{target}" target="_blank" rel="noopener noreferrer">Open de bron</a>'
+
+
+def render_sources(answer: Answer | None, corpus_dir: Path) -> str:
+    """The sources panel: per citation its passage, title, organisation, location and link."""
+    if answer is None:
+        return "<p>Stel een vraag; de bronnen van het antwoord verschijnen hier.</p>"
+    if not answer.citations:
+        return "<p>Dit antwoord citeert geen bronnen.</p>"
+    parts = []
+    for c in answer.citations:
+        info = c.chunk.info
+        parts.append(
+            '<div class="bron">'
+            f"<strong>[{c.n}] {html.escape(info.title)}</strong><br>"
+            f"{html.escape(info.organisation)} · {html.escape(c.location)}<br>"
+            f"<blockquote>{html.escape(c.chunk.text)}</blockquote>"
+            f"{_link(source_href(c.chunk, corpus_dir, c.page))}"
+            "</div>"
+        )
+    return "\n".join(parts)
+
+
+def highlight(text: str, analyzer: Analyzer, query: str) -> str:
+    """HTML of text with the words that match the query's terms marked; all else escaped."""
+    wanted = set(analyzer.terms(query))
+    pieces = []
+    for token in re.split(r"(\w+)", text):
+        escaped = html.escape(token)
+        matches = bool(token) and token[0].isalnum() and bool(set(analyzer.terms(token)) & wanted)
+        pieces.append(f"<mark>{escaped}</mark>" if matches else escaped)
+    return "".join(pieces)
+
+
+def render_hits(hits: list[Hit], query: str, analyzer: Analyzer, corpus_dir: Path) -> str:
+    if not hits:
+        return f"<p>Geen resultaten voor “{html.escape(query)}”.</p>"
+    rows = []
+    for rank, hit in enumerate(hits, start=1):
+        chunk, info = hit.chunk, hit.chunk.info
+        snippet = " ".join(chunk.text.split())
+        rows.append(
+            '<div class="treffer">'
+            f"<strong>{rank}. {html.escape(info.title)}</strong><br>"
+            f"{html.escape(info.organisation)} · {html.escape(info.doc_type)} · "
+            f"{html.escape(chunk.location)}<br>"
+            f"<span>{highlight(snippet, analyzer, query)}</span><br>"
+            f"{_link(source_href(chunk, corpus_dir))}"
+            "</div>"
+        )
+    return "\n".join(rows)
+
+
+def filters_from(*values: str | None) -> dict[str, str]:
+    """UI facet values (in FACETS order) to retrieval filters; '(alle)' means no filter."""
+    return {
+        name: value
+        for (name, _), value in zip(FACETS, values, strict=True)
+        if value and value != ALL
+    }
+
+
+def facet_counts(hits: list[Hit]) -> dict[str, dict[str, int]]:
+    """Per facet, each value with the number of results that have it."""
+    counts: dict[str, dict[str, int]] = {name: {} for name, _ in FACETS}
+    for hit in hits:
+        info = hit.chunk.info
+        values = {
+            "organisation": [info.organisation],
+            "type": [info.doc_type],
+            "country": [info.country],
+            "theme": info.themes,
+        }
+        for name, found in values.items():
+            for value in found:
+                if value:
+                    counts[name][value] = counts[name].get(value, 0) + 1
+    return counts
+
+
+def _stream(text: str) -> Iterator[str]:
+    words = text.split(" ")
+    for end in range(_STREAM_STEP, len(words) + _STREAM_STEP, _STREAM_STEP):
+        yield " ".join(words[:end])
+
+
+_DUTCH_FILTER_NAMES = {
+    "organisation": "organisatie",
+    "type": "type",
+    "country": "land",
+    "theme": "thema",
+}
+
+
+def _dutch_error(exc: AssistantError) -> str:
+    """The Dutch sentence a user sees for an error; the English one goes to the log."""
+    if isinstance(exc, QueryError):
+        if exc.kind == "empty":
+            return "Je vraag is leeg. Typ een vraag."
+        if exc.kind == "unknown_filter":
+            return f"Onbekend filter ‘{exc.name}’: kies organisatie, type, land of thema."
+        if exc.kind == "unknown_value":
+            name = _DUTCH_FILTER_NAMES.get(exc.name, exc.name)
+            known = ", ".join(exc.known)
+            return f"Geen document heeft {name} ‘{exc.value}’. Mogelijke waarden: {known}."
+    return (
+        "Er ging iets mis bij het zoeken in de documenten. "
+        "Probeer het opnieuw of meld het aan de beheerder."
+    )
+
+
+def build_ui(
+    assistant: Assistant,
+    feedback: FeedbackStore | None = None,
+    today: Callable[[], date] = date.today,
+) -> gr.Blocks:
+    """The whole app; every piece of per-user state lives in gr.State created here."""
+    settings = assistant.settings
+    corpus_dir = settings.corpus_dir
+    lexical = assistant.retriever.lexical
+    analyzer = lexical.analyzer
+    choices = {
+        "organisation": lexical.values("organisation"),
+        "type": lexical.values("doc_type"),
+        "country": lexical.values("country"),
+        "theme": lexical.values("themes"),
+    }
+
+    def facet_dropdowns(prefix: str) -> list[gr.Dropdown]:
+        return [
+            gr.Dropdown(
+                choices=[ALL, *choices[name]],
+                value=ALL,
+                label=label,
+                elem_id=f"{prefix}-{name}",
+                interactive=True,
+                min_width=140,
+            )
+            for name, label in FACETS
+        ]
+
+    def ask_turn(question: str, conversation: list[Answer], filters: dict[str, str]) -> Answer:
+        previous = [a.question for a in conversation]
+        return assistant.ask(question, filters, previous)
+
+    def answer_choices(conversation: list[Answer]):
+        labels = [f"{i}. {a.question[:60]}" for i, a in enumerate(conversation, start=1)]
+        return gr.Dropdown(choices=labels, value=labels[-1] if labels else None)
+
+    def respond(message, history, conversation, *facets):
+        question = (message or "").strip()
+        history = list(history or [])
+        if not question:
+            yield history, conversation, gr.update(), gr.update(), gr.update(), ""
+            return
+        history += [
+            {"role": "user", "content": html.escape(question)},
+            {"role": "assistant", "content": ""},
+        ]
+        try:
+            answer = ask_turn(question, conversation, filters_from(*facets))
+        except AssistantError as exc:
+            log.warning("question failed: %s", exc)
+            history[-1]["content"] = _dutch_error(exc)
+            yield history, conversation, gr.update(), gr.update(), gr.update(), ""
+            return
+        for partial in _stream(html.escape(answer.text)):
+            history[-1]["content"] = partial
+            yield history, conversation, gr.update(), gr.update(), gr.update(), ""
+        conversation = [*conversation, answer]
+        yield (
+            history,
+            conversation,
+            render_sources(answer, corpus_dir),
+            citation_block(answer, today()),
+            answer_choices(conversation),
+            "",
+        )
+
+    def show_answer(choice, conversation):
+        if not choice or not conversation:
+            return render_sources(None, corpus_dir), ""
+        answer = conversation[int(choice.split(".", 1)[0]) - 1]
+        return render_sources(answer, corpus_dir), citation_block(answer, today())
+
+    def export(kind: str, conversation: list[Answer]):
+        if not conversation:
+            gr.Warning("Er is nog geen gesprek om te exporteren.")
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="gesprek-"))
+        if kind == "docx":
+            return str(export_docx(conversation, today(), folder / "gesprek.docx"))
+        path = folder / "gesprek.md"
+        path.write_text(export_markdown(conversation, today()), encoding="utf-8")
+        return str(path)
+
+    def clear():
+        return (
+            [],
+            [],
+            render_sources(None, corpus_dir),
+            "",
+            gr.Dropdown(choices=[], value=None),
+            None,
+        )
+
+    def like(event: gr.LikeData, conversation, comment_state):
+        if feedback is None or not isinstance(event.index, int | list | tuple):
+            return comment_state, gr.update()
+        index = event.index[0] if isinstance(event.index, list | tuple) else event.index
+        turn = index // 2
+        if turn >= len(conversation):
+            return comment_state, gr.update()
+        answer = conversation[turn]
+        data = answer_to_json(answer)
+        row = feedback.record(
+            answer.question, answer.text, data["citations"], "up" if event.liked else "down"
+        )
+        return row, gr.update(visible=True)
+
+    def send_comment(text, row):
+        if feedback is None or row is None:
+            return "Geef eerst een duim omhoog of omlaag bij een antwoord.", ""
+        feedback.add_comment(row, text or "")
+        return "Bedankt voor je feedback.", ""
+
+    def search(query, page_size, *facets):
+        query = (query or "").strip()
+        if not query:
+            return "<p>Typ een zoekvraag.</p>", PAGE, *[gr.update() for _ in FACETS]
+        try:
+            filters = filters_from(*facets)
+            hits = assistant.search(query, page_size, filters)
+            pool = assistant.search(query, max(50, page_size), filters)
+        except AssistantError as exc:
+            return (
+                f"<p>{html.escape(_dutch_error(exc))}</p>",
+                page_size,
+                *[gr.update() for _ in FACETS],
+            )
+        counts = facet_counts(pool)
+        updates = [
+            gr.Dropdown(
+                choices=[ALL, *[(f"{v} ({n})", v) for v, n in sorted(counts[name].items())]]
+            )
+            for name, _ in FACETS
+        ]
+        return render_hits(hits, query, analyzer, corpus_dir), page_size, *updates
+
+    def api_ask(question, filters, conversation):
+        try:
+            answer = ask_turn((question or "").strip(), conversation, dict(filters or {}))
+        except AssistantError as exc:
+            raise gr.Error(_dutch_error(exc)) from None
+        return answer_to_json(answer), [*conversation, answer]
+
+    def api_search(question, filters, k):
+        query = (question or "").strip()
+        try:
+            hits = assistant.search(query, int(k or settings.top_k), dict(filters or {}))
+        except (AssistantError, ValueError) as exc:
+            message = (
+                _dutch_error(exc)
+                if isinstance(exc, AssistantError)
+                else f"Ongeldige waarde voor k: {k}"
+            )
+            raise gr.Error(message) from None
+        return search_to_json(query, hits)
+
+    with gr.Blocks(title="Kansen-assistent") as ui:
+        gr.Markdown(
+            "# Kansen-assistent\n"
+            "Vragen over kansengelijkheid in onderwijs en kinderopvang, beantwoord met citaten "
+            "uit de "
+            "documenten van Kleine Kinderen Grote Kansen, Kansen4Kinderen en Stad Gent."
+        )
+        conversation = gr.State([])
+        feedback_row = gr.State(None)
+        with gr.Tab("Vraag het", id="vraag"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=300):
+                    chat = gr.Chatbot(
+                        label="Gesprek",
+                        height=460,
+                        elem_id="gesprek",
+                        feedback_options=("Like", "Dislike") if feedback else None,
+                        placeholder=(
+                            "Stel je vraag over de praktijk, bijvoorbeeld: "
+                            "hoe betrek ik ouders bij de kleuterklas?"
+                        ),
+                    )
+                    with gr.Row():
+                        question = gr.Textbox(
+                            label="Je vraag",
+                            placeholder="Typ je vraag en druk op Enter",
+                            scale=4,
+                            elem_id="vraag-invoer",
+                            max_length=2000,
+                        )
+                        send = gr.Button(
+                            "Vraag", variant="primary", scale=1, min_width=80, elem_id="vraag-knop"
+                        )
+                    with gr.Accordion("Filters voor dit gesprek", open=False), gr.Row():
+                        chat_facets = facet_dropdowns("chat")
+                    with gr.Row():
+                        new = gr.Button("Nieuw gesprek", size="sm")
+                        to_docx = gr.Button("Exporteer als Word", size="sm", elem_id="export-docx")
+                        to_md = gr.Button("Exporteer als Markdown", size="sm", elem_id="export-md")
+                    download = gr.File(label="Export", interactive=False, elem_id="export-bestand")
+                    if feedback is not None:
+                        with gr.Group(visible=False) as comment_box:
+                            comment = gr.Textbox(
+                                label="Opmerking bij je feedback (optioneel)", lines=2
+                            )
+                            comment_send = gr.Button("Verstuur opmerking", size="sm")
+                            comment_status = gr.Markdown()
+                with gr.Column(scale=2, min_width=280):
+                    which = gr.Dropdown(
+                        label="Bronnen van antwoord",
+                        choices=[],
+                        interactive=True,
+                        elem_id="welk-antwoord",
+                    )
+                    sources = gr.HTML(
+                        render_sources(None, corpus_dir), label="Bronnen", elem_id="bronnen"
+                    )
+                    cite = gr.Textbox(
+                        label="Bronvermelding kopiëren (APA 7)",
+                        lines=8,
+                        buttons=["copy"],
+                        interactive=False,
+                        elem_id="bronvermelding",
+                    )
+            outputs = [chat, conversation, sources, cite, which, question]
+            question.submit(
+                respond, [question, chat, conversation, *chat_facets], outputs, api_name=False
+            )
+            send.click(
+                respond, [question, chat, conversation, *chat_facets], outputs, api_name=False
+            )
+            which.input(show_answer, [which, conversation], [sources, cite], api_name=False)
+            new.click(
+                clear, None, [chat, conversation, sources, cite, which, download], api_name=False
+            )
+            to_docx.click(lambda c: export("docx", c), conversation, download, api_name=False)
+            to_md.click(lambda c: export("md", c), conversation, download, api_name=False)
+            if feedback is not None:
+                chat.like(
+                    like, [conversation, feedback_row], [feedback_row, comment_box], api_name=False
+                )
+                comment_send.click(
+                    send_comment, [comment, feedback_row], [comment_status, comment], api_name=False
+                )
+
+        with gr.Tab("Zoeken", id="zoeken"):
+            page_size = gr.State(PAGE)
+            with gr.Row():
+                query = gr.Textbox(label="Zoek in de documenten", scale=4, elem_id="zoek-invoer")
+                go = gr.Button(
+                    "Zoek", variant="primary", scale=1, min_width=80, elem_id="zoek-knop"
+                )
+            with gr.Row():
+                search_facets = facet_dropdowns("zoek")
+            results = gr.HTML(elem_id="resultaten")
+            more = gr.Button("Meer resultaten", size="sm", elem_id="meer")
+            search_out = [results, page_size, *search_facets]
+            go.click(
+                lambda q, *f: search(q, PAGE, *f),
+                [query, *search_facets],
+                search_out,
+                api_name=False,
+            )
+            query.submit(
+                lambda q, *f: search(q, PAGE, *f),
+                [query, *search_facets],
+                search_out,
+                api_name=False,
+            )
+            for facet in search_facets:
+                facet.input(
+                    lambda q, *f: search(q, PAGE, *f),
+                    [query, *search_facets],
+                    search_out,
+                    api_name=False,
+                )
+            more.click(
+                lambda q, n, *f: search(q, n + PAGE, *f),
+                [query, page_size, *search_facets],
+                search_out,
+                api_name=False,
+            )
+
+        # The API: the same JSON as the CLI; each client session is its own conversation.
+        with gr.Row(visible=False):
+            api_question = gr.Textbox()
+            api_filters = gr.JSON(value={})
+            api_k = gr.Number(value=settings.top_k, precision=0)
+            api_out = gr.JSON()
+            api_ask_button = gr.Button()
+            api_search_button = gr.Button()
+        api_ask_button.click(
+            api_ask,
+            [api_question, api_filters, conversation],
+            [api_out, conversation],
+            api_name="ask",
+        )
+        api_search_button.click(
+            api_search, [api_question, api_filters, api_k], api_out, api_name="search"
+        )
+    return ui

@@ -1,0 +1,397 @@
+"""The real app on a free port: gradio_client against the API, Chromium against the pages."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+from conftest import CORPUS, REPORT_PAGES, ROOT, write_report_pdf
+
+from assistant.records import Chunk, DocumentInfo
+from assistant.webapp import highlight, source_href
+
+ARTIFACTS = ROOT / "test-artifacts"
+XSS = "<script>window.__xss = 1; alert('xss')</script><img src=x onerror=\"window.__xss=2\">"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """app.py on a corpus with a PDF and a document full of markup; feedback logging on."""
+    folder = tmp_path_factory.mktemp("app")
+    corpus = folder / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    write_report_pdf(corpus / "rapport.pdf", REPORT_PAGES)
+    (corpus / "markup.txt").write_text(
+        f"Tipfiche schoolpoort\n\nDeze tipfiche over de onthaalmomenten bevat code: {XSS}\n",
+        encoding="utf-8",
+    )
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_CORPUS_DIR": str(corpus),
+        "ASSISTANT_FEEDBACK_LOGGING": "true",
+        "ASSISTANT_FEEDBACK_DB": str(folder / "feedback.sqlite3"),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
+    log = (folder / "app.log").open("w")  # noqa: SIM115 - open for the server's whole life
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--port",
+            str(port),
+            "--index",
+            str(folder / "index"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=folder,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError((folder / "app.log").read_text()) from None
+            time.sleep(0.5)
+    else:
+        raise RuntimeError("app did not start: " + (folder / "app.log").read_text())
+    yield {"url": url, "corpus": corpus, "folder": folder}
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+def client(server):
+    from gradio_client import Client
+
+    return Client(server["url"], verbose=False)
+
+
+def test_api_ask_and_search_return_the_cli_json(server):
+    c = client(server)
+    answer = c.predict(
+        "Hoeveel scholen en gemeenten zitten in het netwerk Kansen4Kinderen?", api_name="/ask"
+    )
+    assert set(answer) == {"question", "answered", "answer", "citations"}
+    assert answer["answered"] and "tachtig scholen" in answer["answer"]
+    assert set(answer["citations"][0]) == {
+        "n",
+        "title",
+        "organisation",
+        "source",
+        "location",
+        "url",
+        "text",
+    }
+    found = c.predict("instaptraject", {"type": "rapport"}, 3, api_name="/search")
+    assert found["query"] == "instaptraject"
+    assert found["hits"] and {h["source"] for h in found["hits"]} == {"rapport.pdf"}
+    assert found["hits"][0]["location"].startswith(("p. ", "pp. "))
+    assert len(c.predict("ouders", api_name="/search")["hits"]) == 5
+
+
+def test_api_errors_are_clear_and_the_app_keeps_serving(server):
+    from gradio_client.exceptions import AppError
+
+    c = client(server)
+    with pytest.raises(AppError, match="Onbekend filter ‘kleur’"):
+        c.predict("ouders", {"kleur": "rood"}, api_name="/search")
+    with pytest.raises(AppError, match="Je vraag is leeg"):
+        c.predict("   ", api_name="/ask")
+    assert c.predict("ouders", api_name="/search")["hits"]
+
+
+def test_two_clients_in_parallel_keep_separate_conversations(server):
+    first_questions = {
+        "opvang": "Hoe werkt de pedagogische ondersteuning van de kinderopvang in Gent?",
+        "partnerschap": "Wat verstaat Kansen4Kinderen onder educatief partnerschap met ouders?",
+    }
+    results = {}
+
+    def converse(name):
+        c = client(server)
+        c.predict(first_questions[name], api_name="/ask")
+        results[name] = c.predict("En is dat gratis?", api_name="/ask")
+
+    threads = [threading.Thread(target=converse, args=(name,)) for name in first_questions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    opvang = {c["source"] for c in results["opvang"]["citations"]}
+    partnerschap = {c["source"] for c in results["partnerschap"]["citations"]}
+    assert "gent-kinderopvang-pedagogische-begeleiding.txt" in opvang
+    assert "gent-kinderopvang-pedagogische-begeleiding.txt" not in partnerschap
+
+
+def test_only_corpus_files_are_served(server):
+    corpus = server["corpus"].resolve()
+    ok = urllib.request.urlopen(f"{server['url']}gradio_api/file={corpus / 'rapport.pdf'}")
+    assert ok.status == 200 and ok.read(5) == b"%PDF-"
+    for outside in (
+        "/etc/passwd",
+        str(ROOT / "app.py"),
+        str(server["folder"] / "feedback.sqlite3"),
+    ):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{server['url']}gradio_api/file={outside}")
+        assert refused.value.code in (403, 404)
+
+
+def test_links_and_highlights_are_safe(tmp_path):
+    info = DocumentInfo("rapport.pdf", "R", "O", "rapport", url="javascript:alert(1)")
+    (tmp_path / "rapport.pdf").write_bytes(b"%PDF-1.4")
+    chunk = Chunk("c", info, 0, "tekst", pages=(3,))
+    assert source_href(chunk, tmp_path).endswith("rapport.pdf#page=3")
+    outside = Chunk(
+        "c", DocumentInfo("/etc/passwd", "R", "O", "rapport", url="javascript:alert(1)"), 0, "t"
+    )
+    assert source_href(outside, tmp_path) is None
+    from assistant.dutch import Analyzer
+
+    marked = highlight("De <b>ouders</b> komen", Analyzer(compounds=False), "ouder")
+    assert marked == "De &lt;b&gt;<mark>ouders</mark>&lt;/b&gt; komen"
+
+
+# --- a real browser -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(60)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def wait_for(condition, timeout=60, step=0.3):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out waiting")
+
+
+def text_of(driver, element_id):
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.ID, element_id)
+    return found[0].text if found else ""
+
+
+def option_text(element) -> str:
+    """A dropdown option's label, without the check mark Gradio puts before the selected one."""
+    return element.text.split("\n")[-1].strip()
+
+
+def ask_in_browser(driver, question):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = driver.find_element(By.CSS_SELECTOR, "#vraag-invoer textarea")
+    box.clear()
+    box.send_keys(question)
+    box.send_keys(Keys.ENTER)
+
+
+def test_chat_in_the_browser_streams_a_cited_answer_and_opens_the_passage(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server["url"])
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
+    ask_in_browser(browser, "Wat kreeg elke nieuwe kleuter in de proeftuin?")
+    wait_for(lambda: "[1]" in text_of(browser, "gesprek"))
+    wait_for(lambda: "Open de bron" in text_of(browser, "bronnen"))
+    chat = text_of(browser, "gesprek")
+    assert "instaptraject" in chat
+    sources = text_of(browser, "bronnen")
+    assert "Eindrapport proeftuin" in sources and "p. 2" in sources
+    link = browser.find_element(By.CSS_SELECTOR, "#bronnen a")
+    href = link.get_attribute("href")
+    assert "/gradio_api/file=" in href and href.endswith("rapport.pdf#page=2")
+    assert urllib.request.urlopen(href.split("#")[0]).read(5) == b"%PDF-"
+    citation = browser.find_element(By.CSS_SELECTOR, "#bronvermelding textarea").get_attribute(
+        "value"
+    )
+    assert citation.startswith(
+        "Referenties\nonbekend. (z.d.). *Eindrapport proeftuin*."
+    )  # no catalog entry
+    assert "(onbekend, z.d., p. 2)" in citation
+    browser.save_screenshot(str(ARTIFACTS / "vraag-het.png"))
+
+    ask_in_browser(browser, "En hoe lang duurde dat project?")
+    wait_for(lambda: text_of(browser, "gesprek").count("[1]") >= 2)
+
+    browser.find_element(By.ID, "export-docx").click()
+    link = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#export-bestand a[href]"))
+    data = urllib.request.urlopen(link[0].get_attribute("href")).read()
+    path = ARTIFACTS / "gesprek.docx"
+    path.write_bytes(data)
+    import docx
+
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert "Referenties" in paragraphs
+    assert any(p.startswith("Vraag 2: En hoe lang duurde dat project?") for p in paragraphs)
+    references = paragraphs[paragraphs.index("Referenties") + 1 :]
+    assert any(
+        p.startswith("Samen door de schoolpoort") or "(z.d.)" in p or "Eindrapport proeftuin" in p
+        for p in references
+    )
+
+
+def test_search_tab_with_a_facet_and_inert_markup(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server["url"])
+    wait_for(
+        lambda: browser.find_elements(By.XPATH, "//button[@role='tab' and contains(., 'Zoeken')]")
+    )
+    browser.find_element(By.XPATH, "//button[@role='tab' and contains(., 'Zoeken')]").click()
+    box = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#zoek-invoer textarea"))[0]
+    box.send_keys("ouders school")
+    browser.find_element(By.ID, "zoek-knop").click()
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")) >= 5)
+    assert browser.find_elements(By.CSS_SELECTOR, "#resultaten mark")
+
+    facet = browser.find_element(By.CSS_SELECTOR, "#zoek-organisation input")
+    facet.click()
+    option = wait_for(
+        lambda: [
+            o
+            for o in browser.find_elements(By.CSS_SELECTOR, "li.item")
+            if option_text(o).startswith("Kansen4Kinderen (")
+        ]
+    )
+    option[0].click()
+    wait_for(
+        lambda: (
+            browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")
+            and all(
+                "Kansen4Kinderen" in r.text
+                for r in browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")
+            )
+        )
+    )
+    browser.save_screenshot(str(ARTIFACTS / "zoeken.png"))
+
+    box.clear()
+    box.send_keys("onthaalmomenten tipfiche code", Keys.ENTER)
+    facet.click()
+    option = wait_for(
+        lambda: [
+            o
+            for o in browser.find_elements(By.CSS_SELECTOR, "li.item")
+            if option_text(o) == "(alle)"
+        ]
+    )
+    option[0].click()
+    wait_for(lambda: "<script>" in text_of(browser, "resultaten"))
+    assert "onerror" in text_of(browser, "resultaten")  # shown as text
+    assert browser.execute_script("return window.__xss === undefined")
+    assert not browser.find_elements(By.XPATH, "//script[contains(., '__xss')]")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#resultaten img")
+
+
+def test_phone_width_layout(server, browser):
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(server["url"])
+        from selenium.webdriver.common.by import By
+
+        wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 400  # nothing forces sideways scrolling
+        browser.save_screenshot(str(ARTIFACTS / "telefoon.png"))
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+def test_without_feedback_logging_there_are_no_thumbs_and_no_database(assistant, tmp_path):
+    from assistant.settings import Settings
+    from assistant.webapp import build_ui
+
+    from assistant.feedback import FeedbackStore
+
+    def thumbs(ui):
+        chatbots = [c for c in ui.config["components"] if c.get("type") == "chatbot"]
+        return chatbots[0]["props"].get("feedback_options")
+
+    assert Settings().feedback_logging is False
+    assert not thumbs(build_ui(assistant, feedback=None))
+    assert not any(tmp_path.iterdir())  # building the UI wrote nothing
+    assert list(thumbs(build_ui(assistant, feedback=FeedbackStore(tmp_path / "fb.sqlite3")))) == ["Like", "Dislike"]
+
+
+def test_thumbs_and_comment_reach_sqlite(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server["url"])
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
+    ask_in_browser(browser, "Wie is de inclusiecoach in Gent?")
+    wait_for(lambda: "[1]" in text_of(browser, "gesprek"))
+    dislike = wait_for(
+        lambda: browser.find_elements(By.CSS_SELECTOR, "#gesprek button[aria-label='Dislike']")
+    )
+    dislike[-1].click()
+    comment = wait_for(
+        lambda: (
+            [
+                t
+                for t in browser.find_elements(By.CSS_SELECTOR, "textarea")
+                if t.is_displayed()
+                and "Opmerking"
+                in (t.get_attribute("aria-label") or t.get_attribute("data-testid") or "")
+            ]
+            or browser.find_elements(
+                By.XPATH, "//label[contains(., 'Opmerking bij je feedback')]//textarea"
+            )
+        )
+    )
+    comment[0].send_keys("Graag ook het telefoonnummer.")
+    browser.find_element(By.XPATH, "//button[contains(., 'Verstuur opmerking')]").click()
+    wait_for(lambda: "Bedankt voor je feedback" in browser.page_source)
+    import sqlite3
+
+    with sqlite3.connect(server["folder"] / "feedback.sqlite3") as conn:
+        rows = conn.execute("SELECT question, rating, comment, citations FROM feedback").fetchall()
+    assert ("Wie is de inclusiecoach in Gent?", "down", "Graag ook het telefoonnummer.") in [
+        r[:3] for r in rows
+    ]
+    assert json.loads(rows[-1][3])[0]["source"] == "gent-kinderopvang-pedagogische-begeleiding.txt"
