@@ -143,17 +143,11 @@ def select_sentences(
 
 
 def quote_location(chunk: Chunk, quote: str) -> str:
-    """The citation location of a quote: the page it stands on, or the last heading before it."""
+    """The citation location of a quote: the page it stands on, or the section it stands in."""
     start = max(chunk.text.find(quote), 0)
     if chunk.pages:
         return f"p. {chunk.page_at(start)}"
-    before = chunk.text[:start]
-    headings = [
-        line.strip()
-        for line in before.split("\n")
-        if line.strip() and is_heading_line(line.strip())
-    ]
-    return chunk.location_of(headings[-1] if headings else chunk.section)
+    return chunk.location_of(chunk.section_at(start))
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -52,12 +52,17 @@ def chunk_document(document: LoadedDocument, chunk_size: int, chunk_overlap: int
             return
         pages: list[int] = []
         offsets: list[int] = []
+        sections: list[str] = []
+        section_offsets: list[int] = []
         position = 0
         for unit in current:
             for page in unit.pages:
                 if page not in pages:
                     pages.append(page)
                     offsets.append(position)
+            if unit.section and (not sections or sections[-1] != unit.section):
+                sections.append(unit.section)
+                section_offsets.append(position)
             position += len(unit.text) + 1
         chunks.append(
             Chunk(
@@ -68,6 +73,8 @@ def chunk_document(document: LoadedDocument, chunk_size: int, chunk_overlap: int
                 section=next((u.section for u in current if u.section), None),
                 pages=tuple(pages),
                 page_offsets=tuple(offsets),
+                sections=tuple(sections),
+                section_offsets=tuple(section_offsets),
             )
         )
         current.clear()

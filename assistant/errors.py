@@ -5,6 +5,7 @@
     ├── DocumentError          one input file cannot be read (names the file and the reason)
     ├── IndexStateError        the index cannot serve queries as it is
     │   ├── IndexMissingError  nothing has been ingested into this folder yet
+    │   ├── IndexCorruptError  the index's files cannot be read
     │   └── ModelMismatchError the index was built with another embedding model
     └── QueryError             a question or filter is invalid
 
@@ -39,6 +40,10 @@ class IndexStateError(AssistantError):
 
 class IndexMissingError(IndexStateError):
     """No index has been built in the folder yet."""
+
+
+class IndexCorruptError(IndexStateError):
+    """The index folder holds files that cannot be read."""
 
 
 class ModelMismatchError(IndexStateError):

@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.catalog import CATALOG_FILE, CatalogEntry, load_catalog
 from assistant.chunking import chunk_document
-from assistant.errors import DocumentError
+from assistant.errors import DocumentError, IndexCorruptError
 from assistant.lexical import LexicalIndex, LexicalRow
 from assistant.loading import SUPPORTED_SUFFIXES, load_document
 from assistant.records import Chunk
@@ -24,7 +24,7 @@ from assistant.store import ChunkStore
 log = logging.getLogger(__name__)
 
 # Bump when loading or chunking changes so that every file is chunked again.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass
@@ -186,7 +186,11 @@ def _flush(
 def sync_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
     """Rebuild and save the lexical index when it does not match the store's contents."""
     fingerprint = store.fingerprint()
-    current = LexicalIndex.load(settings.index_dir)
+    try:
+        current = LexicalIndex.load(settings.index_dir)
+    except IndexCorruptError as exc:
+        log.warning("%s; rebuilding it from the store", exc)
+        current = None
     analysis = (settings.stemmer, settings.synonyms, settings.compound_splitting)
     if (
         current is not None

@@ -13,6 +13,7 @@ import bm25s
 import numpy as np
 
 from assistant.dutch import Analyzer, build_vocabulary
+from assistant.errors import IndexCorruptError
 
 log = logging.getLogger(__name__)
 
@@ -149,20 +150,24 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, index_dir: Path) -> LexicalIndex | None:
-        """The current saved version, or None when none was saved yet."""
+        """The current saved version, or None when none was saved yet; IndexCorruptError when
+        its files cannot be read (it is derived from Chroma: sync_lexical rebuilds it)."""
         root = index_dir / LEXICAL_DIR
         try:
             version = (root / _POINTER).read_text(encoding="utf-8").strip()
-            meta = json.loads((root / version / "meta.json").read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        analyzer = Analyzer(
-            stemmer=meta["stemmer"],
-            synonyms=meta["synonyms"],
-            compounds=meta["compounds"],
-            vocabulary=frozenset(meta["vocabulary"]),
-        )
-        bm25 = None
-        if (root / version / "bm25").exists():
-            bm25 = bm25s.BM25.load(str(root / version / "bm25"))
-        return cls(analyzer, meta["ids"], meta["filters"], bm25, meta["fingerprint"])
+        try:
+            meta = json.loads((root / version / "meta.json").read_text(encoding="utf-8"))
+            analyzer = Analyzer(
+                stemmer=meta["stemmer"],
+                synonyms=meta["synonyms"],
+                compounds=meta["compounds"],
+                vocabulary=frozenset(meta["vocabulary"]),
+            )
+            bm25 = None
+            if (root / version / "bm25").exists():
+                bm25 = bm25s.BM25.load(str(root / version / "bm25"))
+            return cls(analyzer, meta["ids"], meta["filters"], bm25, meta["fingerprint"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexCorruptError(f"lexical index in {root} cannot be read ({exc})") from None

@@ -52,6 +52,17 @@ class Chunk:
     pages: tuple[int, ...] = ()
     # For each entry of pages, the character offset in text where that page's text begins.
     page_offsets: tuple[int, ...] = ()
+    # The sections the text passes through, with the offset where each begins.
+    sections: tuple[str, ...] = ()
+    section_offsets: tuple[int, ...] = ()
+
+    def section_at(self, offset: int) -> str | None:
+        """The section heading that the character at offset stands under."""
+        section = self.section
+        for start, name in zip(self.section_offsets, self.sections, strict=False):
+            if start <= offset:
+                section = name
+        return section
 
     def page_at(self, offset: int) -> int | None:
         """The page that the character at offset stands on (None for unpaged documents)."""

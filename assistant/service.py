@@ -11,7 +11,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.answering import ExtractiveAnswerer
 from assistant.conversation import contextualize
 from assistant.embedding import make_embeddings
-from assistant.errors import IndexMissingError
+from assistant.errors import IndexCorruptError, IndexMissingError
 from assistant.indexing import IngestReport, ingest, reset_index, sync_lexical
 from assistant.lexical import LexicalIndex
 from assistant.records import Answer, Hit
@@ -48,9 +48,13 @@ def open_assistant(settings: Settings, embeddings: Embeddings | None = None) -> 
     if not (settings.index_dir / "chroma").exists():
         raise IndexMissingError(f"no index in {settings.index_dir}: run `python ingest.py` first")
     store = ChunkStore(open_client(settings.index_dir), settings.embedding_model)
-    lexical = LexicalIndex.load(settings.index_dir)
+    try:
+        lexical = LexicalIndex.load(settings.index_dir)
+    except IndexCorruptError:
+        lexical = None
     if lexical is None:
-        # Chroma exists but ingest stopped before the first lexical save: build it now, once.
+        # Ingest stopped before the first lexical save, or its files were damaged: the lexical
+        # index is derived from the store, so it is rebuilt from there, once.
         lexical = sync_lexical(settings, store)
     embeddings = embeddings or make_embeddings(
         settings.embedding_model, settings.embedding_batch_size

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import NotFoundError
+from chromadb.errors import ChromaError, NotFoundError
 
-from assistant.errors import IndexMissingError, ModelMismatchError
+from assistant.errors import IndexCorruptError, IndexMissingError, ModelMismatchError
 from assistant.records import Chunk, DocumentInfo
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,16 @@ class FileState:
 def open_client(index_dir: Path) -> chromadb.ClientAPI:
     """An embedded Chroma client on index_dir/chroma, telemetry off."""
     (index_dir / CHROMA_DIR).mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(
-        path=str(index_dir / CHROMA_DIR),
-        settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-    )
+    try:
+        return chromadb.PersistentClient(
+            path=str(index_dir / CHROMA_DIR),
+            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+        )
+    except ChromaError as exc:
+        raise IndexCorruptError(
+            f"the index in {index_dir} cannot be read ({exc}): "
+            "rebuild it with `python ingest.py --reset`"
+        ) from None
 
 
 class ChunkStore:
@@ -190,6 +196,8 @@ def _metadata(chunk: Chunk, version: str, n_chunks: int) -> dict:
         "themes": list(info.themes) or None,
         "pages": list(chunk.pages) or None,
         "page_offsets": list(chunk.page_offsets) or None,
+        "sections": list(chunk.sections) or None,
+        "section_offsets": list(chunk.section_offsets) or None,
     }
     meta.update({key: value for key, value in optional.items() if value is not None})
     return meta
@@ -214,4 +222,6 @@ def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
         section=meta.get("section"),
         pages=tuple(meta.get("pages") or ()),
         page_offsets=tuple(meta.get("page_offsets") or ()),
+        sections=tuple(meta.get("sections") or ()),
+        section_offsets=tuple(meta.get("section_offsets") or ()),
     )

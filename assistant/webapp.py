@@ -144,7 +144,7 @@ def facet_counts(hits: list[Hit]) -> dict[str, dict[str, int]]:
     return counts
 
 
-def _stream(text: str) -> Iterator[str]:
+def stream_words(text: str) -> Iterator[str]:
     words = text.split(" ")
     for end in range(_STREAM_STEP, len(words) + _STREAM_STEP, _STREAM_STEP):
         yield " ".join(words[:end])
@@ -230,7 +230,7 @@ def build_ui(
             history[-1]["content"] = _dutch_error(exc)
             yield history, conversation, gr.update(), gr.update(), gr.update(), ""
             return
-        for partial in _stream(html.escape(answer.text)):
+        for partial in stream_words(html.escape(answer.text)):
             history[-1]["content"] = partial
             yield history, conversation, gr.update(), gr.update(), gr.update(), ""
         conversation = [*conversation, answer]

@@ -102,15 +102,22 @@ def test_a_quote_is_located_in_the_section_it_stands_in():
     from assistant.answering import quote_location
 
     info = DocumentInfo("a.txt", "A", "Org", "webpagina")
+    text = "Coaching\nEen zin over coaching.\nPraktijkbegeleiding\nTwee dagen per maand.\nEen directeur uit Emmen"
+    start = text.index("Praktijkbegeleiding")
     chunk = Chunk(
         "c",
         info,
         0,
-        "Coaching\nEen zin over coaching.\nPraktijkbegeleiding\nTwee dagen per maand.",
+        text,
         "Coaching",
+        sections=("Coaching", "Praktijkbegeleiding"),
+        section_offsets=(0, start),
     )
     assert quote_location(chunk, "Twee dagen per maand.") == "sectie ‘Praktijkbegeleiding’"
     assert quote_location(chunk, "Een zin over coaching.") == "sectie ‘Coaching’"
+    assert (
+        quote_location(chunk, "Een directeur uit Emmen") == "sectie ‘Praktijkbegeleiding’"
+    )  # no heading
     pdf = Chunk(
         "p", info, 0, "Kop\nTekst.\nVervolg op vijf.", "Kop", pages=(4, 5), page_offsets=(0, 11)
     )

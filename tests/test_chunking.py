@@ -69,3 +69,7 @@ def test_small_sections_share_a_chunk_and_ids_are_deterministic():
     assert len(first) == 1 and "Communicatie\nKorte uitleg" in first[0].text
     assert [c.id for c in first] == [c.id for c in second] == [chunk_id("gids.txt", 0)]
     assert first[0].context.startswith("Gids — Opvoeding\n")
+    assert first[0].sections == ("Opvoeding", "Communicatie", "Besluitvorming")
+    assert (
+        first[0].section_at(first[0].text.index("Korte uitleg over communicatie")) == "Communicatie"
+    )

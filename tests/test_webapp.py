@@ -344,10 +344,9 @@ def test_phone_width_layout(server, browser):
 
 
 def test_without_feedback_logging_there_are_no_thumbs_and_no_database(assistant, tmp_path):
+    from assistant.feedback import FeedbackStore
     from assistant.settings import Settings
     from assistant.webapp import build_ui
-
-    from assistant.feedback import FeedbackStore
 
     def thumbs(ui):
         chatbots = [c for c in ui.config["components"] if c.get("type") == "chatbot"]
@@ -356,7 +355,10 @@ def test_without_feedback_logging_there_are_no_thumbs_and_no_database(assistant,
     assert Settings().feedback_logging is False
     assert not thumbs(build_ui(assistant, feedback=None))
     assert not any(tmp_path.iterdir())  # building the UI wrote nothing
-    assert list(thumbs(build_ui(assistant, feedback=FeedbackStore(tmp_path / "fb.sqlite3")))) == ["Like", "Dislike"]
+    assert list(thumbs(build_ui(assistant, feedback=FeedbackStore(tmp_path / "fb.sqlite3")))) == [
+        "Like",
+        "Dislike",
+    ]
 
 
 def test_thumbs_and_comment_reach_sqlite(server, browser):
@@ -395,3 +397,14 @@ def test_thumbs_and_comment_reach_sqlite(server, browser):
         r[:3] for r in rows
     ]
     assert json.loads(rows[-1][3])[0]["source"] == "gent-kinderopvang-pedagogische-begeleiding.txt"
+
+
+def test_answers_stream_in_growing_prefixes():
+    from assistant.webapp import stream_words
+
+    text = "Bij een praktijkbegeleiding mag de opvanglocatie rekenen op ongeveer 2 dagen ondersteuning per maand. [1]"
+    parts = list(stream_words(text))
+    assert len(parts) == 3
+    assert parts[-1] == text
+    assert all(text.startswith(part) for part in parts)
+    assert len(parts[0]) < len(parts[1]) < len(parts[2])
