@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.dutch import fold
 from assistant.lexical import LexicalIndex
 from assistant.loading import is_heading_line
-from assistant.records import Answer, Chunk, Citation, Hit
+from assistant.records import Answer, Chunk, Citation, Claim, Hit
 
 REFUSAL = (
     "De documenten in deze collectie beantwoorden deze vraag niet. "
@@ -54,7 +54,8 @@ class Candidate:
 
 
 @cache
-def _segmenter() -> pysbd.Segmenter:
+def sentence_segmenter() -> pysbd.Segmenter:
+    """pysbd's Dutch sentence splitter (abbreviations such as o.a. and O.B.S. stay whole)."""
     return pysbd.Segmenter(language="nl", clean=False)
 
 
@@ -75,7 +76,7 @@ def split_sentences(text: str) -> list[str]:
             continue
         if is_heading_line(line):
             continue
-        parts = [s.strip() for s in _segmenter().segment(line) if s.strip()]
+        parts = [s.strip() for s in sentence_segmenter().segment(line) if s.strip()]
         if parts and parts[-1].endswith(":"):
             items = []
             while position < len(lines) and lines[position].startswith("• "):
@@ -161,6 +162,7 @@ def compose_answer(question: str, hits: Sequence[Hit], chosen: Sequence[Candidat
     for candidate in chosen:
         n = numbers.setdefault(candidate.hit_rank, len(numbers) + 1)
         parts.append(f"{candidate.text} [{n}]")
+    claims = tuple(Claim(c.text, (numbers[c.hit_rank],), True) for c in chosen)
     first_quote: dict[int, str] = {}
     for candidate in chosen:
         first_quote.setdefault(candidate.hit_rank, candidate.text)
@@ -169,7 +171,7 @@ def compose_answer(question: str, hits: Sequence[Hit], chosen: Sequence[Candidat
         chunk, quote = hits[rank].chunk, first_quote[rank]
         page = chunk.page_at(max(chunk.text.find(quote), 0))
         citations.append(Citation(n, chunk, quote_location(chunk, quote), page))
-    return Answer(question, True, " ".join(parts), tuple(citations), tuple(hits))
+    return Answer(question, True, " ".join(parts), tuple(citations), tuple(hits), claims=claims)
 
 
 def should_answer(evidence: Evidence, min_evidence: float, min_relevance: float) -> bool:

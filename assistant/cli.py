@@ -71,11 +71,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = open_assistant(settings_from(args))
     filters = parse_filters(args.filter)
     for question in read_batch(args.batch) if args.batch else [args.question]:
-        answer = assistant.ask(question, filters)
         if args.json or args.batch:
-            _print_json(answer_to_json(answer))
-        else:
-            print(format_answer(answer))
+            _print_json(answer_to_json(assistant.ask(question, filters)))
+            continue
+        answer, streamed = None, ""
+        for event, value in assistant.ask_stream(question, filters):
+            if event == "delta":
+                streamed += value
+                print(value, end="", flush=True)  # an LLM's words as they arrive
+            else:
+                answer = value
+        if streamed:
+            print("\n\nNa controle van de bronnen:\n")
+        print(format_answer(answer))
     return 0
 
 

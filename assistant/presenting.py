@@ -45,12 +45,20 @@ def answer_to_json(answer: Answer) -> dict:
             }
             for c in answer.citations
         ],
+        "generator": answer.generator,
+        "claims": [
+            {"text": c.text, "citations": list(c.citations), "supported": c.supported}
+            for c in answer.claims
+        ],
+        "note": answer.note,
     }
 
 
 def format_answer(answer: Answer) -> str:
     """The answer, then its numbered sources, for a terminal."""
     lines = [answer.text]
+    if answer.note:
+        lines += ["", f"({answer.note})"]
     if answer.citations:
         lines += ["", "Bronnen:"]
         for c in answer.citations:

@@ -117,6 +117,15 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer, the citations it carries, and whether its passages bear it out."""
+
+    text: str
+    citations: tuple[int, ...]
+    supported: bool
+
+
+@dataclass(frozen=True)
 class Answer:
     """A Dutch answer with inline [n] markers, or a refusal that cites nothing."""
 
@@ -125,3 +134,6 @@ class Answer:
     text: str
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = field(default=(), repr=False)
+    generator: str = "extractive"  # or "llm"
+    claims: tuple[Claim, ...] = ()
+    note: str | None = None  # a short Dutch remark for the reader (fallbacks, omissions)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
 
 from assistant.answering import ExtractiveAnswerer
 from assistant.conversation import contextualize
 from assistant.embedding import make_embeddings
 from assistant.errors import IndexCorruptError, IndexMissingError
+from assistant.generation import LLMAnswerer, make_chat_model
 from assistant.indexing import IngestReport, ingest, reset_index, sync_lexical
 from assistant.lexical import LexicalIndex
 from assistant.records import Answer, Hit
@@ -22,11 +24,12 @@ from assistant.store import ChunkStore, open_client
 
 @dataclass
 class Assistant:
-    """Search and ask over one index."""
+    """Search and ask over one index; with a generator, answers come from the LLM, verified."""
 
     settings: Settings
     retriever: Retriever
     answerer: ExtractiveAnswerer
+    generator: LLMAnswerer | None = None
 
     def search(
         self, query: str, k: int | None = None, filters: dict[str, str] | None = None
@@ -37,13 +40,32 @@ class Assistant:
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
     ) -> Answer:
         """Answer a question; after earlier questions, a follow-up is read in their context."""
-        query = contextualize(question, previous)
+        final = None
+        for event, value in self.ask_stream(question, filters, previous):
+            if event == "answer":
+                final = value
+        return final
+
+    def ask_stream(
+        self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
+    ) -> Iterator[tuple[str, object]]:
+        """Yields ("delta", text) while an LLM writes, then ("answer", the checked Answer)."""
+        if self.generator is None:
+            query = contextualize(question, previous)
+            hits = self.retriever.search(query, self.settings.top_k, filters)
+            yield "answer", replace(self.answerer.answer(query, hits), question=question)
+            return
+        query = self.generator.condense(question, previous)
         hits = self.retriever.search(query, self.settings.top_k, filters)
-        answer = self.answerer.answer(query, hits)
-        return replace(answer, question=question)
+        for event, value in self.generator.stream(query, hits):
+            yield event, (replace(value, question=question) if event == "answer" else value)
 
 
-def open_assistant(settings: Settings, embeddings: Embeddings | None = None) -> Assistant:
+def open_assistant(
+    settings: Settings,
+    embeddings: Embeddings | None = None,
+    chat_model: BaseChatModel | None = None,
+) -> Assistant:
     """Open an existing index for querying; raises IndexStateError when it cannot serve."""
     if not (settings.index_dir / "chroma").exists():
         raise IndexMissingError(f"no index in {settings.index_dir}: run `python ingest.py` first")
@@ -77,7 +99,19 @@ def open_assistant(settings: Settings, embeddings: Embeddings | None = None) -> 
         min_evidence=settings.min_evidence,
         min_relevance=settings.min_relevance,
     )
-    return Assistant(settings, retriever, answerer)
+    if chat_model is None and settings.llm_base_url:
+        chat_model = make_chat_model(
+            settings.llm_base_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            settings.llm_timeout,
+            settings.llm_max_tokens,
+            settings.llm_temperature,
+        )
+    generator = None
+    if chat_model is not None:
+        generator = LLMAnswerer(chat_model, answerer, lexical.analyzer, settings.min_claim_support)
+    return Assistant(settings, retriever, answerer, generator)
 
 
 def build_index(

@@ -55,6 +55,17 @@ class Settings:
     # ... and when the best retrieved passage's cosine similarity to the question reaches this.
     min_relevance: float = 0.205
     devset: Path = Path("eval/devset.jsonl")
+    # An OpenAI-compatible chat server (Ollama, vLLM, llama.cpp, hosted APIs); unset means the
+    # extractive answerer. Timeouts fall back to the extractive answer with a note.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 60.0
+    llm_max_tokens: int = 400
+    llm_temperature: float = 0.1
+    # A generated sentence counts as supported when this share of its content words, and all
+    # of its numbers, occur in the passages it cites.
+    min_claim_support: float = 0.6
     # Feedback is stored only when switched on: teachers may type details about pupils.
     feedback_logging: bool = False
     feedback_db: Path = Path("feedback.sqlite3")
@@ -77,6 +88,10 @@ class Settings:
                 raise SettingsError(f"{name}: must be at least 1")
         if not 0 <= self.chunk_overlap < self.chunk_size:
             raise SettingsError("chunk_overlap: must be between 0 and chunk_size")
+        if bool(self.llm_base_url) != bool(self.llm_model):
+            raise SettingsError("llm_base_url and llm_model: set both to use an LLM, or neither")
+        if self.llm_timeout <= 0:
+            raise SettingsError("llm_timeout: must be more than 0 seconds")
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some values changed (validated like the original)."""

@@ -206,8 +206,7 @@ def build_ui(
         ]
 
     def ask_turn(question: str, conversation: list[Answer], filters: dict[str, str]) -> Answer:
-        previous = [a.question for a in conversation]
-        return assistant.ask(question, filters, previous)
+        return assistant.ask(question, filters, [a.question for a in conversation])
 
     def answer_choices(conversation: list[Answer]):
         labels = [f"{i}. {a.question[:60]}" for i, a in enumerate(conversation, start=1)]
@@ -216,23 +215,39 @@ def build_ui(
     def respond(message, history, conversation, *facets):
         question = (message or "").strip()
         history = list(history or [])
+        unchanged = (gr.update(), gr.update(), gr.update())
         if not question:
-            yield history, conversation, gr.update(), gr.update(), gr.update(), ""
+            yield history, conversation, *unchanged, ""
             return
         history += [
             {"role": "user", "content": html.escape(question)},
             {"role": "assistant", "content": ""},
         ]
+        previous = [a.question for a in conversation]
+        answer = None
         try:
-            answer = ask_turn(question, conversation, filters_from(*facets))
+            written = ""
+            for event, value in assistant.ask_stream(question, filters_from(*facets), previous):
+                if event == "delta":
+                    # An LLM's words as they arrive; replaced by the checked answer at the end.
+                    written += value
+                    history[-1]["content"] = html.escape(written)
+                    yield history, conversation, *unchanged, ""
+                else:
+                    answer = value
         except AssistantError as exc:
             log.warning("question failed: %s", exc)
             history[-1]["content"] = _dutch_error(exc)
-            yield history, conversation, gr.update(), gr.update(), gr.update(), ""
+            yield history, conversation, *unchanged, ""
             return
-        for partial in stream_words(html.escape(answer.text)):
-            history[-1]["content"] = partial
-            yield history, conversation, gr.update(), gr.update(), gr.update(), ""
+        shown = html.escape(answer.text) + (
+            f"\n\n_{html.escape(answer.note)}_" if answer.note else ""
+        )
+        if answer.generator == "extractive":
+            for partial in stream_words(shown):
+                history[-1]["content"] = partial
+                yield history, conversation, *unchanged, ""
+        history[-1]["content"] = shown
         conversation = [*conversation, answer]
         yield (
             history,

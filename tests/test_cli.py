@@ -59,8 +59,19 @@ def test_ask_json_contract_with_filter(index):
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data) == {"question", "answered", "answer", "citations"}
+    assert set(data) == {
+        "question",
+        "answered",
+        "answer",
+        "citations",
+        "generator",
+        "claims",
+        "note",
+    }
     assert data["answered"] is True and "[1]" in data["answer"]
+    assert data["generator"] == "extractive" and data["note"] is None
+    assert data["claims"] and all(c["supported"] and c["citations"] for c in data["claims"])
+    assert all(c["text"] in data["answer"] for c in data["claims"])
     citation = data["citations"][0]
     assert set(citation) == {"n", "title", "organisation", "source", "location", "url", "text"}
     assert citation["organisation"] == "Kansen4Kinderen"

@@ -90,7 +90,15 @@ def test_api_ask_and_search_return_the_cli_json(server):
     answer = c.predict(
         "Hoeveel scholen en gemeenten zitten in het netwerk Kansen4Kinderen?", api_name="/ask"
     )
-    assert set(answer) == {"question", "answered", "answer", "citations"}
+    assert set(answer) == {
+        "question",
+        "answered",
+        "answer",
+        "citations",
+        "generator",
+        "claims",
+        "note",
+    }
     assert answer["answered"] and "tachtig scholen" in answer["answer"]
     assert set(answer["citations"][0]) == {
         "n",
