@@ -445,25 +445,13 @@ def build_ui(
             results = gr.HTML(elem_id="resultaten")
             more = gr.Button("Meer resultaten", size="sm", elem_id="meer")
             search_out = [results, page_size, *search_facets]
-            go.click(
+            gr.on(
+                [go.click, query.submit, *[facet.input for facet in search_facets]],
                 lambda q, *f: search(q, PAGE, *f),
                 [query, *search_facets],
                 search_out,
                 api_name=False,
             )
-            query.submit(
-                lambda q, *f: search(q, PAGE, *f),
-                [query, *search_facets],
-                search_out,
-                api_name=False,
-            )
-            for facet in search_facets:
-                facet.input(
-                    lambda q, *f: search(q, PAGE, *f),
-                    [query, *search_facets],
-                    search_out,
-                    api_name=False,
-                )
             more.click(
                 lambda q, n, *f: search(q, n + PAGE, *f),
                 [query, page_size, *search_facets],

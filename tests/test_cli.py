@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ANSWER_KEYS, ROOT
 
 
 def cli(*args, index=None):
@@ -59,15 +59,7 @@ def test_ask_json_contract_with_filter(index):
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data) == {
-        "question",
-        "answered",
-        "answer",
-        "citations",
-        "generator",
-        "claims",
-        "note",
-    }
+    assert set(data) == ANSWER_KEYS
     assert data["answered"] is True and "[1]" in data["answer"]
     assert data["generator"] == "extractive" and data["note"] is None
     assert data["claims"] and all(c["supported"] and c["citations"] for c in data["claims"])

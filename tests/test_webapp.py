@@ -11,7 +11,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import CORPUS, REPORT_PAGES, ROOT, write_report_pdf
+from conftest import ANSWER_KEYS, CORPUS, REPORT_PAGES, ROOT, write_report_pdf
 
 from assistant.records import Chunk, DocumentInfo
 from assistant.webapp import highlight, source_href
@@ -90,15 +90,7 @@ def test_api_ask_and_search_return_the_cli_json(server):
     answer = c.predict(
         "Hoeveel scholen en gemeenten zitten in het netwerk Kansen4Kinderen?", api_name="/ask"
     )
-    assert set(answer) == {
-        "question",
-        "answered",
-        "answer",
-        "citations",
-        "generator",
-        "claims",
-        "note",
-    }
+    assert set(answer) == ANSWER_KEYS
     assert answer["answered"] and "tachtig scholen" in answer["answer"]
     assert set(answer["citations"][0]) == {
         "n",
