@@ -263,10 +263,14 @@ def _text(content) -> str:
 
 def make_chat_model(
     base_url: str, model: str, api_key: str, timeout: float, max_tokens: int, temperature: float
-):
+) -> BaseChatModel:
     """LangChain's chat model for any OpenAI-compatible server."""
     from langchain_openai import ChatOpenAI
 
+    # langchain-openai sends only max_completion_tokens, which llama.cpp's server (and other
+    # OpenAI-compatible servers) ignore: they then write until the context is full. OpenAI's
+    # own reasoning models reject max_tokens, so it is added for every other server.
+    extra = {} if "api.openai.com" in base_url else {"max_tokens": max_tokens}
     return ChatOpenAI(
         base_url=base_url,
         model=model,
@@ -275,4 +279,5 @@ def make_chat_model(
         max_retries=0,
         max_tokens=max_tokens,
         temperature=temperature,
+        extra_body=extra or None,
     )

@@ -13,11 +13,19 @@ from assistant.service import open_assistant
 QUESTION = "Hoeveel dagen ondersteuning krijgt een opvanglocatie bij een praktijkbegeleiding?"
 
 
+GOOD_ANSWER = "Bij een praktijkbegeleiding mag de opvanglocatie rekenen op ongeveer 2 dagen ondersteuning per maand. [1]"
+
+
 class Stub(BaseHTTPRequestHandler):
     mode = "down"
+    requests: list = []
 
     def do_POST(self):  # noqa: N802 - the http.server interface
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        Stub.requests.append(body)
+        if self.mode == "ok":
+            self.stream_answer(GOOD_ANSWER)
+            return
         if self.mode == "slow":
             time.sleep(3)
         if self.mode == "ratelimit":
@@ -35,6 +43,24 @@ class Stub(BaseHTTPRequestHandler):
             self.wfile.write(body.encode())
         except BrokenPipeError:
             pass
+
+    def stream_answer(self, text):
+        """An OpenAI-style streamed completion: server-sent events, a few words each."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        words = text.split(" ")
+        for i in range(0, len(words), 3):
+            piece = " ".join(words[i : i + 3]) + ("" if i + 3 >= len(words) else " ")
+            event = {
+                "id": "x",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "stub",
+                "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+            }
+            self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+        self.wfile.write(b"data: [DONE]\n\n")
 
     def log_message(self, *args):
         pass
@@ -67,3 +93,28 @@ def test_failing_servers_give_the_extractive_answer_with_a_note(
     # A follow-up with the server failing is still joined to the previous question.
     follow_up = assistant.ask("En is dat gratis?", previous=[QUESTION])
     assert follow_up.generator == "extractive"
+
+
+def test_a_working_server_streams_a_verified_answer_and_is_told_the_token_limit(
+    stub, corpus_index, embeddings
+):
+    Stub.mode, Stub.requests = "ok", []
+    settings = corpus_index.replace(
+        llm_base_url=f"http://127.0.0.1:{stub.server_address[1]}/v1",
+        llm_model="stub",
+        llm_max_tokens=77,
+    )
+    assistant = open_assistant(settings, embeddings=embeddings)
+    events = list(assistant.ask_stream(QUESTION))
+    deltas = [v for e, v in events if e == "delta"]
+    answer = events[-1][1]
+    assert "".join(deltas) == GOOD_ANSWER and len(deltas) > 3
+    assert answer.generator == "llm" and answer.text == GOOD_ANSWER and answer.note is None
+    request = Stub.requests[-1]
+    assert request["stream"] is True
+    # llama.cpp and other OpenAI-compatible servers only honour max_tokens.
+    assert request["max_tokens"] == 77
+    assert (
+        request["messages"][0]["role"] == "system"
+        and '<passage nummer="1"' in request["messages"][1]["content"]
+    )
