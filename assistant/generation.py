@@ -19,7 +19,7 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.answering import ExtractiveAnswerer, sentence_segmenter
+from assistant.answering import REFUSAL, ExtractiveAnswerer, sentence_segmenter
 from assistant.conversation import contextualize, is_follow_up
 from assistant.dutch import Analyzer
 from assistant.records import Answer, Citation, Claim, Hit
@@ -101,8 +101,8 @@ def claim_support(sentence: str, passages: Sequence[str], analyzer: Analyzer) ->
     """Share of the sentence's content terms found in the passages; 0 if a number is not there."""
     joined = " ".join(passages)
     numbers = _NUMBER.findall(sentence)
-    if any(number not in joined for number in numbers):
-        return 0.0
+    if any(not re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d]|[.,]\d)", joined) for n in numbers):
+        return 0.0  # a number the passages do not hold ("2" is not in "2014")
     terms = set(analyzer.terms(sentence))
     if not terms:
         return 1.0 if numbers else 0.0
@@ -229,7 +229,7 @@ class LLMAnswerer:
             yield "answer", replace(fallback, note=NOTE_FAILED)
             return
         if is_no_answer(raw):
-            yield "answer", Answer(question, False, fallback_refusal(), (), tuple(hits), "llm")
+            yield "answer", Answer(question, False, REFUSAL, (), tuple(hits), "llm")
             return
         checked = verify(question, raw, hits, self.analyzer, self.min_support)
         if not checked.answered:
@@ -245,12 +245,6 @@ class LLMAnswerer:
             return _text(self.chat_model.invoke(messages).content)
         except SERVER_ERRORS as exc:
             raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
-
-
-def fallback_refusal() -> str:
-    from assistant.answering import REFUSAL
-
-    return REFUSAL
 
 
 def _text(content) -> str:

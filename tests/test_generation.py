@@ -72,14 +72,30 @@ def test_a_cited_answer_is_kept_and_renumbered(assistant, hits):
     assert user.content.count("<passage nummer=") == 5
 
 
-def test_citations_are_renumbered_by_first_use(assistant, hits):
-    second = hits[1].chunk.text.split(".")[0].strip()
-    raw = f"{second}. [2] Bij een praktijkbegeleiding is dat ongeveer 2 dagen ondersteuning per maand. [1]"
-    answer = verify(QUESTION, raw, hits, assistant.retriever.lexical.analyzer, 0.6)
-    assert [c.chunk.id for c in answer.citations] == [hits[1].chunk.id, hits[0].chunk.id]
-    assert (
-        answer.text.endswith("per maand. [2]") and "[1]" in answer.text.split(".")[1] + answer.text
+def test_citations_are_renumbered_by_first_use(assistant):
+    info = DocumentInfo("a.txt", "A", "Org", "webpagina")
+    given = [
+        Hit(
+            Chunk(
+                "a",
+                info,
+                0,
+                "Een praktijkbegeleiding geeft ongeveer 2 dagen ondersteuning per maand.",
+            ),
+            1.0,
+        ),
+        Hit(
+            Chunk("b", info, 1, "Een projectbegeleiding strekt zich vaak uit over meerdere jaren."),
+            0.9,
+        ),
+    ]
+    raw = "Een projectbegeleiding duurt vaak meerdere jaren. [2] Een praktijkbegeleiding geeft 2 dagen per maand. [1]"
+    answer = verify(QUESTION, raw, given, assistant.retriever.lexical.analyzer, 0.6)
+    assert answer.text == (
+        "Een projectbegeleiding duurt vaak meerdere jaren. [1] Een praktijkbegeleiding geeft 2 dagen per maand. [2]"
     )
+    assert [c.chunk.id for c in answer.citations] == ["b", "a"]
+    assert [c.citations for c in answer.claims] == [(1,), (2,)]
 
 
 def test_citation_numbers_that_were_not_given_are_removed(assistant, hits):
@@ -214,3 +230,15 @@ def test_generated_text_splits_into_claims_with_their_markers():
         "Punt drie [3].",
         "Laatste zin [1, 2].",
     ]
+
+
+def test_numbers_must_stand_in_the_passage_as_numbers(assistant):
+    from assistant.generation import claim_support
+
+    analyzer = assistant.retriever.lexical.analyzer
+    passage = ["Sinds 2014 erkend; het kost 18,5 euro en duurt 2 dagen."]
+    assert claim_support("Het duurt 2 dagen.", passage, analyzer) == 1.0
+    assert claim_support("Het duurt 20 dagen.", passage, analyzer) == 0.0
+    assert claim_support("Erkend sinds 201.", passage, analyzer) == 0.0
+    assert claim_support("Het kost 18,5 euro.", passage, analyzer) == 1.0
+    assert claim_support("Het kost 18 euro.", passage, analyzer) == 0.0
