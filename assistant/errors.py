@@ -6,6 +6,7 @@
     ├── IndexStateError        the index cannot serve queries as it is
     │   ├── IndexMissingError  nothing has been ingested into this folder yet
     │   ├── IndexCorruptError  the index's files cannot be read
+    │   ├── StoreUnavailableError  the Chroma server cannot be reached
     │   └── ModelMismatchError the index was built with another embedding model
     └── QueryError             a question or filter is invalid
 
@@ -44,6 +45,10 @@ class IndexMissingError(IndexStateError):
 
 class IndexCorruptError(IndexStateError):
     """The index folder holds files that cannot be read."""
+
+
+class StoreUnavailableError(IndexStateError):
+    """The Chroma server does not answer."""
 
 
 class ModelMismatchError(IndexStateError):

@@ -61,22 +61,28 @@ class Assistant:
             yield event, (replace(value, question=question) if event == "answer" else value)
 
 
+def client_for(settings: Settings):
+    """The Chroma client the settings name: a server, or the embedded store."""
+    return open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
+
+
 def open_assistant(
     settings: Settings,
     embeddings: Embeddings | None = None,
     chat_model: BaseChatModel | None = None,
 ) -> Assistant:
     """Open an existing index for querying; raises IndexStateError when it cannot serve."""
-    if not (settings.index_dir / "chroma").exists():
+    if not settings.chroma_host and not (settings.index_dir / "chroma").exists():
         raise IndexMissingError(f"no index in {settings.index_dir}: run `python ingest.py` first")
-    store = ChunkStore(open_client(settings.index_dir), settings.embedding_model)
+    store = ChunkStore(client_for(settings), settings.embedding_model)
     try:
         lexical = LexicalIndex.load(settings.index_dir)
     except IndexCorruptError:
         lexical = None
-    if lexical is None:
-        # Ingest stopped before the first lexical save, or its files were damaged: the lexical
-        # index is derived from the store, so it is rebuilt from there, once.
+    if lexical is None or lexical.fingerprint != store.fingerprint():
+        # The lexical index is derived from the store: when it is missing, damaged, or out of
+        # step (an interrupted ingest, or another machine ingesting into a shared Chroma
+        # server), it is rebuilt from the store, once, here.
         lexical = sync_lexical(settings, store)
     embeddings = embeddings or make_embeddings(
         settings.embedding_model, settings.embedding_batch_size
@@ -123,8 +129,10 @@ def build_index(
 ) -> IngestReport:
     """Ingest the given files and folders (default: the corpus) into the settings' index."""
     if reset:
+        if settings.chroma_host:
+            ChunkStore.drop(client_for(settings))
         reset_index(settings.index_dir)
-    store = ChunkStore(open_client(settings.index_dir), settings.embedding_model, create=True)
+    store = ChunkStore(client_for(settings), settings.embedding_model, create=True)
     embeddings = embeddings or make_embeddings(
         settings.embedding_model, settings.embedding_batch_size
     )

@@ -27,6 +27,10 @@ class Settings:
     """Every tunable of the assistant, with its default; see README for what each does."""
 
     index_dir: Path = Path("index")
+    # A Chroma server (`chroma run`) instead of the embedded store in index_dir; the lexical
+    # index stays in index_dir and is rebuilt from the server whenever it falls out of step.
+    chroma_host: str = ""
+    chroma_port: int = 8000
     corpus_dir: Path = Path("corpus")
     # "use-multilingual" (packaged, offline) or "sentence-transformers:<name or path>".
     embedding_model: str = "use-multilingual"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -10,10 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chromadb
+import httpx
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
-from assistant.errors import IndexCorruptError, IndexMissingError, ModelMismatchError
+from assistant.errors import (
+    IndexCorruptError,
+    IndexMissingError,
+    ModelMismatchError,
+    StoreUnavailableError,
+)
 from assistant.records import Chunk, DocumentInfo
 
 log = logging.getLogger(__name__)
@@ -21,6 +29,20 @@ log = logging.getLogger(__name__)
 COLLECTION = "chunks"
 CHROMA_DIR = "chroma"
 _PAGE = 5000
+
+
+def _server_errors(method):
+    """Turn a Chroma server that stopped answering into StoreUnavailableError (the client
+    reconnects by itself on the next call, so the app recovers when the server is back)."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except httpx.TransportError as exc:
+            raise StoreUnavailableError(f"the Chroma server does not answer ({exc})") from None
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -32,8 +54,17 @@ class FileState:
     expected: int  # chunks the file had when written; fewer stored means an interrupted write
 
 
-def open_client(index_dir: Path) -> chromadb.ClientAPI:
-    """An embedded Chroma client on index_dir/chroma, telemetry off."""
+def open_client(index_dir: Path, host: str = "", port: int = 8000) -> chromadb.ClientAPI:
+    """A client of the Chroma server at host:port, or else the embedded store in index_dir."""
+    if host:
+        try:
+            return chromadb.HttpClient(
+                host=host, port=port, settings=ChromaSettings(anonymized_telemetry=False)
+            )
+        except (ChromaError, ValueError, OSError) as exc:
+            raise StoreUnavailableError(
+                f"the Chroma server at {host}:{port} cannot be reached ({exc})"
+            ) from None
     (index_dir / CHROMA_DIR).mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(
@@ -71,9 +102,17 @@ class ChunkStore:
                 "re-ingest with `python ingest.py --reset` (or configure the old model)"
             )
 
+    @staticmethod
+    def drop(client: chromadb.ClientAPI) -> None:
+        """Delete the chunk collection, if there is one."""
+        with contextlib.suppress(NotFoundError, ValueError):
+            client.delete_collection(COLLECTION)
+
+    @_server_errors
     def count(self) -> int:
         return self._collection.count()
 
+    @_server_errors
     def file_states(self) -> dict[str, FileState]:
         """Per source file: its stored version and how many of its chunks are present."""
         stored: dict[tuple[str, str], int] = {}
@@ -90,11 +129,13 @@ class ChunkStore:
                 states[source] = FileState(version, count, expected[(source, version)])
         return states
 
+    @_server_errors
     def fingerprint(self) -> str:
         """A hash of which files, in which versions and how complete, the store holds."""
         states = sorted((s, f.version, f.stored) for s, f in self.file_states().items())
         return hashlib.sha256(json.dumps(states).encode()).hexdigest()
 
+    @_server_errors
     def write(
         self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], version: str
     ) -> None:
@@ -113,9 +154,11 @@ class ChunkStore:
             )
         self._collection.delete(where={"$and": [{"source": source}, {"version": {"$ne": version}}]})
 
+    @_server_errors
     def delete_source(self, source: str) -> None:
         self._collection.delete(where={"source": source})
 
+    @_server_errors
     def query(
         self, vector: Sequence[float], k: int, filters: dict[str, str] | None = None
     ) -> list[tuple[str, float]]:
@@ -130,6 +173,7 @@ class ChunkStore:
         )
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
+    @_server_errors
     def get(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """Chunks by id; ids the store does not hold are left out."""
         if not ids:
@@ -142,13 +186,15 @@ class ChunkStore:
             )
         }
 
+    @_server_errors
+    def _page(self, include: list[str], offset: int) -> dict:
+        return self._collection.get(include=include, limit=_PAGE, offset=offset)
+
     def chunks(self) -> Iterator[Chunk]:
         """Every stored chunk, page by page."""
         offset = 0
         while True:
-            result = self._collection.get(
-                include=["documents", "metadatas"], limit=_PAGE, offset=offset
-            )
+            result = self._page(["documents", "metadatas"], offset)
             if not result["ids"]:
                 return
             for i, text, meta in zip(
@@ -160,7 +206,7 @@ class ChunkStore:
     def _scan(self, include: list[str]) -> Iterator[tuple[str, dict]]:
         offset = 0
         while True:
-            result = self._collection.get(include=include, limit=_PAGE, offset=offset)
+            result = self._page(include, offset)
             if not result["ids"]:
                 return
             yield from zip(result["ids"], result["metadatas"], strict=True)

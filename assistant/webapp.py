@@ -16,7 +16,7 @@ import gradio as gr
 from assistant.citing import citation_block
 from assistant.conversation import export_docx, export_markdown
 from assistant.dutch import Analyzer
-from assistant.errors import AssistantError, QueryError
+from assistant.errors import AssistantError, QueryError, StoreUnavailableError
 from assistant.feedback import FeedbackStore
 from assistant.presenting import answer_to_json, search_to_json
 from assistant.records import Answer, Chunk, Hit
@@ -169,6 +169,11 @@ def _dutch_error(exc: AssistantError) -> str:
             name = _DUTCH_FILTER_NAMES.get(exc.name, exc.name)
             known = ", ".join(exc.known)
             return f"Geen document heeft {name} ‘{exc.value}’. Mogelijke waarden: {known}."
+    if isinstance(exc, StoreUnavailableError):
+        return (
+            "De documentenbank is even niet bereikbaar. Probeer het over een ogenblik opnieuw; "
+            "je gesprek blijft bewaard."
+        )
     return (
         "Er ging iets mis bij het zoeken in de documenten. "
         "Probeer het opnieuw of meld het aan de beheerder."

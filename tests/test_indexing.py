@@ -13,8 +13,8 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ModelMismatchError
 from assistant.lexical import LexicalIndex
-from assistant.service import build_index, open_assistant
-from assistant.store import ChunkStore, open_client
+from assistant.service import build_index, client_for, open_assistant
+from assistant.store import ChunkStore
 
 
 class CountingEmbeddings(Embeddings):
@@ -33,7 +33,7 @@ class CountingEmbeddings(Embeddings):
 
 
 def index_state(settings):
-    store = ChunkStore(open_client(settings.index_dir), settings.embedding_model)
+    store = ChunkStore(client_for(settings), settings.embedding_model)
     chunks = sorted((c.id, c.text, c.info.source) for c in store.chunks())
     lexical = LexicalIndex.load(settings.index_dir)
     return chunks, sorted(lexical.ids), lexical.fingerprint == store.fingerprint()
