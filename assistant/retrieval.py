@@ -14,6 +14,8 @@ from assistant.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
+MAX_QUESTION = 2000  # characters; a pasted document is not a question
+
 # Filter names users type (CLI --filter, UI) -> the stored field they restrict.
 FILTER_FIELDS = {
     "organisation": "organisation",
@@ -123,6 +125,8 @@ class Retriever:
         query = query.strip()
         if not query:
             raise QueryError("the question is empty", "empty")
+        if len(query) > MAX_QUESTION:
+            raise QueryError(f"the question is longer than {MAX_QUESTION} characters", "too_long")
         mode = mode or self.mode
         fields = self.normalise_filters(filters)
         lexical: list[tuple[str, float]] = []

@@ -20,6 +20,7 @@ from assistant.errors import AssistantError, QueryError, StoreUnavailableError
 from assistant.feedback import FeedbackStore
 from assistant.presenting import answer_to_json, search_to_json
 from assistant.records import Answer, Chunk, Hit
+from assistant.retrieval import MAX_QUESTION
 from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,8 @@ def _dutch_error(exc: AssistantError) -> str:
     if isinstance(exc, QueryError):
         if exc.kind == "empty":
             return "Je vraag is leeg. Typ een vraag."
+        if exc.kind == "too_long":
+            return f"Je vraag is te lang: gebruik hoogstens {MAX_QUESTION} tekens."
         if exc.kind == "unknown_filter":
             return f"Onbekend filter ‘{exc.name}’: kies organisatie, type, land of thema."
         if exc.kind == "unknown_value":
@@ -333,24 +336,35 @@ def build_ui(
         ]
         return render_hits(hits, query, analyzer, corpus_dir), page_size, *updates
 
+    def checked_filters(filters) -> dict[str, str]:
+        if filters in (None, ""):
+            return {}
+        if not isinstance(filters, dict) or not all(isinstance(v, str) for v in filters.values()):
+            raise gr.Error(
+                'Filters zijn een object met tekstwaarden, bijvoorbeeld {"country": "BE"}.'
+            )
+        return filters
+
+    def checked_question(question) -> str:
+        if not isinstance(question, str):
+            raise gr.Error("De vraag moet tekst zijn.")
+        return question.strip()
+
     def api_ask(question, filters, conversation):
         try:
-            answer = ask_turn((question or "").strip(), conversation, dict(filters or {}))
+            answer = ask_turn(checked_question(question), conversation, checked_filters(filters))
         except AssistantError as exc:
             raise gr.Error(_dutch_error(exc)) from None
         return answer_to_json(answer), [*conversation, answer]
 
     def api_search(question, filters, k):
-        query = (question or "").strip()
+        query = checked_question(question)
+        if k is None or isinstance(k, bool) or not isinstance(k, int | float) or not 1 <= k <= 100:
+            raise gr.Error("k moet een geheel getal van 1 tot 100 zijn.")
         try:
-            hits = assistant.search(query, int(k or settings.top_k), dict(filters or {}))
-        except (AssistantError, ValueError) as exc:
-            message = (
-                _dutch_error(exc)
-                if isinstance(exc, AssistantError)
-                else f"Ongeldige waarde voor k: {k}"
-            )
-            raise gr.Error(message) from None
+            hits = assistant.search(query, int(k), checked_filters(filters))
+        except AssistantError as exc:
+            raise gr.Error(_dutch_error(exc)) from None
         return search_to_json(query, hits)
 
     with gr.Blocks(title="Kansen-assistent") as ui:

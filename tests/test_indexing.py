@@ -36,7 +36,14 @@ def index_state(settings):
     store = ChunkStore(client_for(settings), settings.embedding_model)
     chunks = sorted((c.id, c.text, c.info.source) for c in store.chunks())
     lexical = LexicalIndex.load(settings.index_dir)
-    return chunks, sorted(lexical.ids), lexical.fingerprint == store.fingerprint()
+    probe = [lexical.search(q, 5) for q in ("thuistaal schoolpoort", "ouders", "tip 3.7")]
+    return (
+        chunks,
+        sorted(lexical.ids),
+        sorted(lexical.analyzer.vocabulary),
+        [sorted(hits) for hits in probe],
+        lexical.fingerprint == store.fingerprint(),
+    )
 
 
 def test_incremental_ingest_adds_updates_removes_and_skips_unchanged(
@@ -67,7 +74,7 @@ def test_incremental_ingest_adds_updates_removes_and_skips_unchanged(
     counting.texts = 0
     third = build_index(settings, embeddings=counting)
     assert (third.added, third.updated, third.removed, third.unchanged) == (1, 1, 1, 3)
-    chunks, lexical_ids, in_step = index_state(settings)
+    chunks, lexical_ids, _, _, in_step = index_state(settings)
     assert in_step and lexical_ids == sorted(c[0] for c in chunks)
     sources = {c[2] for c in chunks}
     assert "kkgk-historiek-en-visie.txt" not in sources and "nieuw.md" in sources
@@ -232,3 +239,34 @@ def test_interrupted_ingest_still_answers_and_the_next_run_completes_it(
     build_index(reference, embeddings=embeddings)
     assert completed == index_state(reference)
     assert partial_count < len(completed[0])
+
+
+def test_ingest_killed_twice_at_different_points_ends_equal_to_an_uninterrupted_one(
+    tmp_path, embeddings
+):
+    corpus = many_files_corpus(tmp_path)
+    index = tmp_path / "index"
+    assert (
+        ingest_until(tmp_path, corpus, index, stored_lines=3, sig=signal.SIGKILL) == -signal.SIGKILL
+    )
+    first_kill = len(
+        list(
+            ChunkStore(
+                client_for(make_settings(tmp_path, corpus).replace(index_dir=index)),
+                "use-multilingual",
+            ).chunks()
+        )
+    )
+    assert (
+        ingest_until(tmp_path, corpus, index, stored_lines=9, sig=signal.SIGKILL) == -signal.SIGKILL
+    )
+    settings = make_settings(tmp_path, corpus).replace(index_dir=index)
+    second_kill = len(list(ChunkStore(client_for(settings), settings.embedding_model).chunks()))
+    assert first_kill < second_kill  # the second run went on where the first stopped
+
+    build_index(settings, embeddings=embeddings)
+    reference = make_settings(tmp_path / "ref", corpus)
+    build_index(reference, embeddings=embeddings)
+    completed, expected = index_state(settings), index_state(reference)
+    assert completed == expected  # chunk ids and texts, lexical ids, vocabulary and rankings
+    assert completed[-1] is True  # the lexical index is in step with the store

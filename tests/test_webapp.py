@@ -116,7 +116,17 @@ def test_api_errors_are_clear_and_the_app_keeps_serving(server):
         c.predict("ouders", {"kleur": "rood"}, api_name="/search")
     with pytest.raises(AppError, match="Je vraag is leeg"):
         c.predict("   ", api_name="/ask")
-    assert c.predict("ouders", api_name="/search")["hits"]
+    with pytest.raises(AppError, match="Je vraag is te lang"):
+        c.predict("ouders " * 50_000, api_name="/ask")
+    with pytest.raises(AppError, match="Filters zijn een object"):
+        c.predict("ouders", ["country", "BE"], api_name="/search")
+    with pytest.raises(AppError, match="Filters zijn een object"):
+        c.predict("ouders", {"country": 3}, api_name="/ask")
+    with pytest.raises(AppError, match="k moet een geheel getal"):
+        c.predict("ouders", {}, 0, api_name="/search")
+    with pytest.raises(AppError, match="Geen document heeft land ‘FR’"):
+        c.predict("ouders", {"country": "FR"}, api_name="/search")
+    assert c.predict("ouders", api_name="/search")["hits"]  # still serving
 
 
 def test_two_clients_in_parallel_keep_separate_conversations(server):
