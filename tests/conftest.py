@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -121,3 +125,26 @@ REPORT_PAGES = [
         "te zoeken wanneer een kleuter vaak afwezig bleef.",
     ],
 ]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(
+    url: str, process: subprocess.Popen, log: Path | None, timeout: float
+) -> None:
+    """Wait until url answers; fail with the server's log when it exits or takes too long."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"{url} exited: {log.read_text() if log else ''}") from None
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout} s: {log.read_text() if log else ''}")

@@ -1,14 +1,11 @@
 """Scale-out: ingest, search and ask against a real `chroma run` server on 127.0.0.1."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
-from conftest import ROOT, make_settings
+from conftest import ROOT, free_port, make_settings, wait_until_serving
 
 from assistant.errors import StoreUnavailableError
 from assistant.presenting import answer_to_json
@@ -19,12 +16,6 @@ QUESTIONS = [
     "Onze crèche wil beter praten met de ouders. Waar kunnen we terecht?",
     "Hoeveel scholen en gemeenten zitten in het netwerk?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ChromaServer:
@@ -54,16 +45,8 @@ class ChromaServer:
             stderr=subprocess.STDOUT,
             env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
         )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=2)
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError((self.folder / "server.log").read_text()) from None
-                time.sleep(0.3)
-        raise RuntimeError("chroma run did not start")
+        heartbeat = f"http://127.0.0.1:{self.port}/api/v2/heartbeat"
+        wait_until_serving(heartbeat, self.process, self.folder / "server.log", 60)
 
     def stop(self):
         self.process.terminate()
@@ -162,13 +145,12 @@ def test_the_cli_runs_end_to_end_against_the_server(tmp_path, corpus_copy, chrom
 def test_the_app_survives_the_chroma_server_stopping(tmp_path, corpus_copy, embeddings, server):
     from gradio_client import Client
     from gradio_client.exceptions import AppError
-    from test_webapp import free_port as app_port
 
     settings = make_settings(
         tmp_path, corpus_copy, chroma_host="127.0.0.1", chroma_port=server.port
     )
     build_index(settings, embeddings=embeddings, reset=True)
-    port = app_port()
+    port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -191,13 +173,7 @@ def test_the_app_survives_the_chroma_server_stopping(tmp_path, corpus_copy, embe
     )
     try:
         url = f"http://127.0.0.1:{port}/"
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_serving(url, app, None, 120)
         client = Client(url, verbose=False)
         assert client.predict(QUESTIONS[0], api_name="/ask")["answered"]
 

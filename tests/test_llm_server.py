@@ -5,13 +5,11 @@ and fallback, not answer quality.
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
+from conftest import free_port, wait_until_serving
 
 from assistant.generation import NOTE_FAILED, claim_support
 from assistant.presenting import answer_to_json
@@ -19,12 +17,6 @@ from assistant.service import open_assistant
 
 pytestmark = pytest.mark.llm
 QUESTION = "Hoeveel dagen ondersteuning krijgt een opvanglocatie bij een praktijkbegeleiding?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,17 +48,7 @@ def llama_server(tmp_path_factory):
         env={**os.environ},
     )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError((folder / "server.log").read_text()) from None
-            time.sleep(0.5)
-    else:
-        raise RuntimeError("llama.cpp server did not start")
+    wait_until_serving(f"{url}/models", process, folder / "server.log", 180)
     yield url
     process.terminate()
     process.wait(timeout=30)

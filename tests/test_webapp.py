@@ -3,7 +3,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -11,19 +10,21 @@ import time
 import urllib.request
 
 import pytest
-from conftest import ANSWER_KEYS, CORPUS, REPORT_PAGES, ROOT, write_report_pdf
+from conftest import (
+    ANSWER_KEYS,
+    CORPUS,
+    REPORT_PAGES,
+    ROOT,
+    free_port,
+    wait_until_serving,
+    write_report_pdf,
+)
 
 from assistant.records import Chunk, DocumentInfo
 from assistant.webapp import highlight, source_href
 
 ARTIFACTS = ROOT / "test-artifacts"
 XSS = "<script>window.__xss = 1; alert('xss')</script><img src=x onerror=\"window.__xss=2\">"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -62,17 +63,7 @@ def server(tmp_path_factory):
         cwd=folder,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError((folder / "app.log").read_text()) from None
-            time.sleep(0.5)
-    else:
-        raise RuntimeError("app did not start: " + (folder / "app.log").read_text())
+    wait_until_serving(url, process, folder / "app.log", 180)
     yield {"url": url, "corpus": corpus, "folder": folder}
     process.terminate()
     process.wait(timeout=30)
