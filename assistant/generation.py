@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 import httpx
@@ -57,6 +57,15 @@ _ONLY_MARKERS = re.compile(r"(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+[.!?]?")
 # What a failing model server raises: API errors (including timeouts, rate limits and
 # responses that do not parse), transport errors, and undecodable output.
 SERVER_ERRORS = (openai.OpenAIError, httpx.HTTPError, OSError, TimeoutError, ValueError)
+
+
+def final_answer(events: Iterable[tuple[str, object]]) -> Answer:
+    """The Answer that ends a stream of ("delta", text) ... ("answer", Answer) events."""
+    answer = None
+    for event, value in events:
+        if event == "answer":
+            answer = value
+    return answer
 
 
 class LLMUnavailable(Exception):
@@ -200,11 +209,7 @@ class LLMAnswerer:
         return rewritten if 3 <= len(rewritten) <= 500 else contextualize(question, previous)
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
-        final = None
-        for event, value in self.stream(question, hits):
-            if event == "answer":
-                final = value
-        return final
+        return final_answer(self.stream(question, hits))
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[tuple[str, object]]:
         """Yields ("delta", text) while the model writes, then ("answer", the verified Answer)."""

@@ -58,21 +58,13 @@ class Chunk:
 
     def section_at(self, offset: int) -> str | None:
         """The section heading that the character at offset stands under."""
-        section = self.section
-        for start, name in zip(self.section_offsets, self.sections, strict=False):
-            if start <= offset:
-                section = name
-        return section
+        return _in_force(offset, self.section_offsets, self.sections, self.section)
 
     def page_at(self, offset: int) -> int | None:
         """The page that the character at offset stands on (None for unpaged documents)."""
         if not self.pages:
             return None
-        page = self.pages[0]
-        for start, number in zip(self.page_offsets, self.pages, strict=False):
-            if start <= offset:
-                page = number
-        return page
+        return _in_force(offset, self.page_offsets, self.pages, self.pages[0])
 
     @property
     def location(self) -> str:
@@ -95,6 +87,15 @@ class Chunk:
         return f"{head}\n{self.text}"
 
 
+def _in_force(offset: int, starts: tuple[int, ...], values: tuple, default):
+    """The value whose start is the last one at or before offset (default before the first)."""
+    current = default
+    for start, value in zip(starts, values, strict=False):
+        if start <= offset:
+            current = value
+    return current
+
+
 @dataclass(frozen=True)
 class Hit:
     """A retrieved chunk with its fused score and the rank each retriever gave it."""
@@ -103,7 +104,6 @@ class Hit:
     score: float
     lexical_rank: int | None = None
     dense_rank: int | None = None
-    dense_similarity: float | None = None
 
 
 @dataclass(frozen=True)

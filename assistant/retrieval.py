@@ -151,7 +151,6 @@ class Retriever:
         # Fetch a few extra: after an interrupted ingest the lexical index may name stale ids.
         wanted = [i for i, _ in ranked[: k + 5]]
         chunks = self.store.get(wanted)
-        similarity = dict(dense)
         lexical_rank = {i: r for r, i in enumerate(lexical_ids, start=1)}
         dense_rank = {i: r for r, i in enumerate(dense_ids, start=1)}
         hits = [
@@ -160,7 +159,6 @@ class Retriever:
                 score=score,
                 lexical_rank=lexical_rank.get(i),
                 dense_rank=dense_rank.get(i),
-                dense_similarity=similarity.get(i),
             )
             for i, score in ranked[: k + 5]
             if i in chunks

@@ -12,10 +12,9 @@ from langchain_core.language_models import BaseChatModel
 from assistant.answering import ExtractiveAnswerer
 from assistant.conversation import contextualize
 from assistant.embedding import make_embeddings
-from assistant.errors import IndexCorruptError, IndexMissingError
-from assistant.generation import LLMAnswerer, make_chat_model
+from assistant.errors import IndexMissingError
+from assistant.generation import LLMAnswerer, final_answer, make_chat_model
 from assistant.indexing import IngestReport, ingest, reset_index, sync_lexical
-from assistant.lexical import LexicalIndex
 from assistant.records import Answer, Hit
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
@@ -40,11 +39,7 @@ class Assistant:
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
     ) -> Answer:
         """Answer a question; after earlier questions, a follow-up is read in their context."""
-        final = None
-        for event, value in self.ask_stream(question, filters, previous):
-            if event == "answer":
-                final = value
-        return final
+        return final_answer(self.ask_stream(question, filters, previous))
 
     def ask_stream(
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
@@ -75,15 +70,10 @@ def open_assistant(
     if not settings.chroma_host and not (settings.index_dir / "chroma").exists():
         raise IndexMissingError(f"no index in {settings.index_dir}: run `python ingest.py` first")
     store = ChunkStore(client_for(settings), settings.embedding_model)
-    try:
-        lexical = LexicalIndex.load(settings.index_dir)
-    except IndexCorruptError:
-        lexical = None
-    if lexical is None or lexical.fingerprint != store.fingerprint():
-        # The lexical index is derived from the store: when it is missing, damaged, or out of
-        # step (an interrupted ingest, or another machine ingesting into a shared Chroma
-        # server), it is rebuilt from the store, once, here.
-        lexical = sync_lexical(settings, store)
+    # The lexical index is derived from the store: when it is missing, damaged, or out of step
+    # (an interrupted ingest, another machine ingesting into a shared Chroma server, changed
+    # analysis settings), sync_lexical rebuilds it from the store, once, here.
+    lexical = sync_lexical(settings, store)
     embeddings = embeddings or make_embeddings(
         settings.embedding_model, settings.embedding_batch_size
     )

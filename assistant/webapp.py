@@ -319,8 +319,9 @@ def build_ui(
             return "<p>Typ een zoekvraag.</p>", PAGE, *[gr.update() for _ in FACETS]
         try:
             filters = filters_from(*facets)
-            hits = assistant.search(query, page_size, filters)
+            # One retrieval serves both the page and the facet counts (the page is its head).
             pool = assistant.search(query, max(50, page_size), filters)
+            hits = pool[:page_size]
         except AssistantError as exc:
             return (
                 f"<p>{html.escape(_dutch_error(exc))}</p>",
