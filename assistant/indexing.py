@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -49,6 +52,18 @@ class IngestReport:
     @property
     def ingested_nothing(self) -> bool:
         return bool(self.failed) and not (self.added or self.updated or self.unchanged)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A file that must be loaded and chunked (again)."""
+
+    path: Path
+    source: str
+    version: str
+    entry: CatalogEntry | None
+    size: int
+    is_new: bool
 
 
 @dataclass
@@ -127,7 +142,8 @@ def ingest(
     seen: set[str] = set()
     pending: list[_Pending] = []
 
-    for path in progress(files):
+    jobs: list[_Job] = []
+    for path in files:
         source = source_name(path, corpus_dir)
         seen.add(source)
         try:
@@ -142,17 +158,23 @@ def ingest(
         if state and state.version == version and state.stored == state.expected:
             report.unchanged += 1
             continue
-        try:
-            document = load_document(path, source, catalog.get(source))
-        except DocumentError as exc:
-            report.failed.append({"path": str(path), "reason": exc.reason})
-            continue
-        for warning in document.warnings:
-            report.warnings.append({"path": str(path), "warning": warning})
-        chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
-        pending.append(_Pending(path, source, version, chunks, is_new=state is None))
-        if sum(len(p.chunks) for p in pending) >= settings.embedding_batch_size * 8:
-            _flush(pending, store, embeddings, report)
+        jobs.append(_Job(path, source, version, catalog.get(source), len(data), state is None))
+
+    prepared = _prepare_all(jobs, settings)
+    try:
+        for path, job, (chunks, warnings, failure) in zip(
+            progress([job.path for job in jobs]), jobs, prepared, strict=True
+        ):
+            if failure is not None:
+                report.failed.append({"path": str(path), "reason": failure})
+                continue
+            for warning in warnings:
+                report.warnings.append({"path": str(path), "warning": warning})
+            pending.append(_Pending(path, job.source, job.version, chunks, job.is_new))
+            if sum(len(p.chunks) for p in pending) >= settings.embedding_batch_size * 8:
+                _flush(pending, store, embeddings, report)
+    finally:
+        prepared.close()
     _flush(pending, store, embeddings, report)
 
     for source in sorted(set(states) - seen):
@@ -163,6 +185,42 @@ def ingest(
     sync_lexical(settings, store)
     report.chunks = store.count()
     return report
+
+
+# Loading (pypdf above all) runs in worker processes alongside embedding once there is this much
+# to load; below it, starting the workers costs more than it saves.
+PARALLEL_MIN_BYTES = 1_000_000
+_Prepared = tuple[list[Chunk], tuple[str, ...], str | None]  # chunks, warnings, failure
+
+
+def _prepare(job: _Job, chunk_size: int, chunk_overlap: int) -> _Prepared:
+    """Load and chunk one file; a file that cannot be read gives its reason instead."""
+    try:
+        document = load_document(job.path, job.source, job.entry)
+    except DocumentError as exc:
+        return [], (), exc.reason
+    return chunk_document(document, chunk_size, chunk_overlap), document.warnings, None
+
+
+def _prepare_all(jobs: list[_Job], settings: Settings) -> Generator[_Prepared, None, None]:
+    """Each job's result, in order; large loads run in worker processes, one core left free for
+    embedding, so that the embedder never waits for more than the first file."""
+    workers = max(1, (os.cpu_count() or 1) - 1)
+    if len(jobs) < 2 or sum(job.size for job in jobs) < PARALLEL_MIN_BYTES:
+        for job in jobs:
+            yield _prepare(job, settings.chunk_size, settings.chunk_overlap)
+        return
+    # forkserver: workers forked from a clean process, not from one running Chroma's threads.
+    context = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        futures = [
+            pool.submit(_prepare, job, settings.chunk_size, settings.chunk_overlap) for job in jobs
+        ]
+        for future in futures:
+            yield future.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _flush(

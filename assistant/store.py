@@ -13,6 +13,7 @@ from pathlib import Path
 
 import chromadb
 import httpx
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "chunks"
 CHROMA_DIR = "chroma"
+# Chroma's HNSW settings for new collections (bench/query.py measures their recall).
+HNSW = {"space": "cosine"}
 _PAGE = 5000
 
 
@@ -91,7 +94,7 @@ class ChunkStore:
                 raise IndexMissingError("no index yet: run `python ingest.py` first") from None
             self._collection = client.create_collection(
                 COLLECTION,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": dict(HNSW)},
                 metadata={"embedding_model": model},
                 embedding_function=None,
             )
@@ -148,7 +151,7 @@ class ChunkStore:
             part = chunks[start : start + batch]
             self._collection.upsert(
                 ids=[c.id for c in part],
-                embeddings=[list(v) for v in vectors[start : start + batch]],
+                embeddings=np.asarray(vectors[start : start + batch], dtype=np.float32),
                 documents=[c.text for c in part],
                 metadatas=[_metadata(c, version, len(chunks)) for c in part],
             )
@@ -166,7 +169,7 @@ class ChunkStore:
         if self.count() == 0:
             return []
         result = self._collection.query(
-            query_embeddings=[list(vector)],
+            query_embeddings=np.asarray([vector], dtype=np.float32),
             n_results=k,
             where=_where(filters or {}),
             include=["distances"],

@@ -270,3 +270,22 @@ def test_ingest_killed_twice_at_different_points_ends_equal_to_an_uninterrupted_
     completed, expected = index_state(settings), index_state(reference)
     assert completed == expected  # chunk ids and texts, lexical ids, vocabulary and rankings
     assert completed[-1] is True  # the lexical index is in step with the store
+
+
+def test_loading_in_worker_processes_builds_the_same_index(
+    tmp_path, corpus_copy, embeddings, monkeypatch
+):
+    import assistant.indexing
+
+    write_report_pdf(corpus_copy / "rapport.pdf", REPORT_PAGES)
+    (corpus_copy / "kapot.pdf").write_bytes(b"%PDF-1.4 dit is geen pdf")
+    serial = make_settings(tmp_path / "serial", corpus_copy)
+    serial_report = build_index(serial, embeddings=embeddings)
+
+    monkeypatch.setattr(assistant.indexing, "PARALLEL_MIN_BYTES", 0)
+    parallel = make_settings(tmp_path / "parallel", corpus_copy)
+    parallel_report = build_index(parallel, embeddings=embeddings)
+
+    assert parallel_report.summary() == serial_report.summary()
+    assert parallel_report.failed[0]["reason"].startswith("corrupt or unreadable PDF")
+    assert index_state(parallel) == index_state(serial)
