@@ -160,6 +160,7 @@ def ingest(
             continue
         jobs.append(_Job(path, source, version, catalog.get(source), len(data), state is None))
 
+    jobs.sort(key=lambda job: job.size)  # small files first: the embedder starts sooner
     prepared = _prepare_all(jobs, settings)
     try:
         for path, job, (chunks, warnings, failure) in zip(
@@ -171,7 +172,8 @@ def ingest(
             for warning in warnings:
                 report.warnings.append({"path": str(path), "warning": warning})
             pending.append(_Pending(path, job.source, job.version, chunks, job.is_new))
-            if sum(len(p.chunks) for p in pending) >= settings.embedding_batch_size * 8:
+            # Embed as soon as a batch is there, so the embedder never idles while files load.
+            if sum(len(p.chunks) for p in pending) >= settings.embedding_batch_size:
                 _flush(pending, store, embeddings, report)
     finally:
         prepared.close()
