@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
+    assistant.warm_up()
     from assistant.webapp import CSS, build_ui
 
     feedback = FeedbackStore(settings.feedback_db) if settings.feedback_logging else None

