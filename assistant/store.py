@@ -31,9 +31,9 @@ COLLECTION = "chunks"
 CHROMA_DIR = "chroma"
 # Chroma's HNSW graph settings for new collections, and the search breadth, which is also applied
 # to existing ones. Chroma's defaults (16 neighbours, ef 100) found 0.41 of the exact top 10 for
-# the dev-set questions at 100k chunks; these find 0.95 (bench/query.py, BENCHMARKS.md).
+# the dev-set questions at 100k chunks; these find 0.96-0.97 (bench/query.py, BENCHMARKS.md).
 HNSW = {"space": "cosine", "max_neighbors": 48, "ef_construction": 300}
-HNSW_EF_SEARCH = 600
+HNSW_EF_SEARCH = 1000
 _PAGE = 5000
 
 
@@ -109,7 +109,7 @@ class ChunkStore:
             )
         hnsw = (self._collection.configuration or {}).get("hnsw") or {}
         if hnsw.get("ef_search") != HNSW_EF_SEARCH:
-            # Chroma applies it when the collection is next loaded, i.e. from the next start.
+            # Takes effect when Chroma loads the index, at the first search after opening.
             self._collection.modify(configuration={"hnsw": {"ef_search": HNSW_EF_SEARCH}})
 
     @staticmethod
