@@ -3,10 +3,11 @@
     python bench/load.py --users 20
 
 Starts `app.py` on 127.0.0.1 over an index of the default corpus (built in a temporary folder
-unless --index names one), then lets each user, in its own process with its own gradio_client
-session, connect (with one untimed search), wait for the common start, and ask --questions
-dev-set questions one after the other (users start at different points of the list). A request counts as an error when it raises or returns no answer JSON; every user
-stops at --deadline seconds. Latency is per request, as the user waits for it.
+unless --index names one; --url loads an app running elsewhere instead). Each user, in its own
+process with its own gradio_client session, connects (with one untimed search), waits for the
+common start, and asks --questions dev-set questions one after the other (users start at
+different points of the list). A request counts as an error when it raises or returns no answer
+JSON; every user stops at --deadline seconds. Latency is per request, as the user waits for it.
 """
 
 from __future__ import annotations
@@ -107,46 +108,57 @@ def user(url: str, questions: list[str], start_at: float, deadline: float) -> di
     return result
 
 
+def run_users(
+    args: argparse.Namespace, questions: list[str], url: str, app_pid: int | None
+) -> tuple[list[dict], float, float | None]:
+    """Every user's results, the wall time, and the app's CPU seconds when it runs here."""
+    # Users connect first (each in its own process, as separate browsers would be), then all
+    # start asking at the same moment.
+    start_at = time.time() + 10 + args.users
+    deadline = start_at + args.deadline
+    work_items = [
+        (
+            url,
+            [questions[(u * 7 + i) % len(questions)] for i in range(args.questions)],
+            start_at,
+            deadline,
+        )
+        for u in range(args.users)
+    ]
+    with multiprocessing.get_context("spawn").Pool(args.users) as pool:
+        pending = pool.starmap_async(user, work_items)
+        time.sleep(max(0.0, start_at - time.time()))
+        app_cpu = cpu_seconds(app_pid) if app_pid else None
+        started = time.perf_counter()
+        results = pending.get()
+        wall = time.perf_counter() - started
+    if app_pid:
+        app_cpu = cpu_seconds(app_pid) - app_cpu
+    return results, wall, app_cpu
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--questions", type=int, default=10, help="questions per user")
     parser.add_argument("--deadline", type=float, default=300, help="seconds for the whole run")
     parser.add_argument("--index", type=Path, help="an existing index (default: a fresh one)")
+    parser.add_argument("--url", help="load an app already running there instead of starting one")
     args = parser.parse_args()
 
     questions = [item.question for item in load_devset(ROOT / "eval" / "devset.jsonl")]
-    with tempfile.TemporaryDirectory(prefix="load-bench-") as work:
-        index = args.index or Path(work) / "index"
-        port = free_port()
-        log = Path(work) / "app.log"
-        process = start_app(index, port, log)
-        try:
-            url = f"http://127.0.0.1:{port}/"
-            # Users connect first (each in its own process, as separate browsers would be),
-            # then all start asking at the same moment.
-            start_at = time.time() + 10 + args.users
-            deadline = start_at + args.deadline
-            work_items = [
-                (
-                    url,
-                    [questions[(u * 7 + i) % len(questions)] for i in range(args.questions)],
-                    start_at,
-                    deadline,
-                )
-                for u in range(args.users)
-            ]
-            with multiprocessing.get_context("spawn").Pool(args.users) as pool:
-                pending = pool.starmap_async(user, work_items)
-                time.sleep(max(0.0, start_at - time.time()))
-                server_cpu = cpu_seconds(process.pid)
-                started = time.perf_counter()
-                results = pending.get()
-                wall = time.perf_counter() - started
-                server_cpu = cpu_seconds(process.pid) - server_cpu
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    if args.url:  # an app started elsewhere, e.g. on another machine than these users
+        results, wall, server_cpu = run_users(args, questions, args.url, None)
+    else:
+        with tempfile.TemporaryDirectory(prefix="load-bench-") as work:
+            port = free_port()
+            process = start_app(args.index or Path(work) / "index", port, Path(work) / "app.log")
+            try:
+                url = f"http://127.0.0.1:{port}/"
+                results, wall, server_cpu = run_users(args, questions, url, process.pid)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
     latencies = [t for r in results for t in r["latencies"]]
     errors = [e for r in results for e in r["errors"]]
     client_cpu = sum(r["cpu"] for r in results)
@@ -157,9 +169,10 @@ def main() -> int:
         f"{args.users} users x {args.questions} questions: {requests} requests in {wall:.1f} s "
         f"({len(latencies) / wall:.1f} answers/s), {len(errors)} errors"
     )
+    app = f"app {server_cpu:.1f} s" if server_cpu is not None else "app elsewhere"
     print(
-        f"CPU during the run: app {server_cpu:.1f} s, the {args.users} gradio_client users "
-        f"{client_cpu:.1f} s ({os.cpu_count()} cores shared by both)"
+        f"CPU during the run: {app}, the {args.users} gradio_client users {client_cpu:.1f} s "
+        f"({os.cpu_count()} cores here)"
     )
     for error in errors[:5]:
         print(f"  error: {error}")
