@@ -202,6 +202,8 @@ def ingest_until(tmp_path, corpus, index, stored_lines, sig):
         stdout=subprocess.DEVNULL,
         text=True,
         env=env,
+        # A shell's background jobs ignore SIGINT, and children inherit that: restore it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     seen = 0
     for line in process.stderr:
