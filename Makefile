@@ -69,7 +69,7 @@ test-llm: venv $(LLM_STAMP)
 eval: venv system
 	$(PY) -m assistant eval
 
-# The three benchmarks of BENCHMARKS.md (about 40 minutes on 2 cores, most of it embedding the
+# The three benchmarks of BENCHMARKS.md (17 minutes on 2 cores from a fresh clone, most of it embedding the
 # 100k-chunk index once; later runs reuse it from .cache/bench).
 $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
