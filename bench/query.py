@@ -261,15 +261,23 @@ def measure(n: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=100_000)
-    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["build", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure_only:
+    if args.phase == "build":
+        build(_settings(CACHE / "unused"), args.chunks)
+        return 0
+    if args.phase == "measure":
         print(json.dumps(measure(args.chunks)))
         return 0
-    build(_settings(CACHE / "unused"), args.chunks)
-    # A fresh process, so that peak memory is the serving side's, not the build's.
-    command = [sys.executable, __file__, "--chunks", str(args.chunks), "--measure-only"]
-    return subprocess.run(command, check=False).returncode
+    # Each phase in its own process, one after the other: peak memory is then the serving
+    # side's alone, and no builder still holds the store open while it is measured (with the
+    # builder alive, the measuring process peaked at 1.6-1.7 GB instead of 0.8 GB).
+    for phase in ("build", "measure"):
+        command = [sys.executable, __file__, "--chunks", str(args.chunks), "--phase", phase]
+        code = subprocess.run(command, check=False).returncode
+        if code:
+            return code
+    return 0
 
 
 if __name__ == "__main__":
