@@ -31,7 +31,7 @@ COLLECTION = "chunks"
 CHROMA_DIR = "chroma"
 # Chroma's HNSW graph settings for new collections, and the search breadth, which is also applied
 # to existing ones. Chroma's defaults (16 neighbours, ef 100) found 0.41 of the exact top 10 for
-# the dev-set questions at 100k chunks; these find 0.96-0.97 (bench/query.py, BENCHMARKS.md).
+# the dev-set questions at 100k chunks; these find 0.91-0.98, by build (bench/query.py).
 HNSW = {"space": "cosine", "max_neighbors": 48, "ef_construction": 300}
 HNSW_EF_SEARCH = 1000
 _PAGE = 5000
