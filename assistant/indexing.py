@@ -212,11 +212,7 @@ def _prepare(job: _Job, chunk_size: int, chunk_overlap: int) -> _Prepared:
     except DocumentError as exc:
         return [], (), exc.reason, None
     chunks = chunk_document(document, chunk_size, chunk_overlap)
-    vectors = None
-    if _worker_embeddings is not None and chunks:
-        unique = list(dict.fromkeys(c.context for c in chunks))
-        found = dict(zip(unique, _worker_embeddings.embed_documents(unique), strict=True))
-        vectors = np.asarray([found[c.context] for c in chunks], dtype=np.float32)
+    vectors = _embed(_worker_embeddings, chunks) if _worker_embeddings is not None else None
     return chunks, document.warnings, None, vectors
 
 
@@ -261,6 +257,13 @@ def _prepare_all(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _embed(embeddings: Embeddings, chunks: list[Chunk]) -> np.ndarray:
+    """The chunks' vectors, in order; identical texts are embedded once."""
+    unique = list(dict.fromkeys(c.context for c in chunks))
+    found = dict(zip(unique, embeddings.embed_documents(unique), strict=True)) if unique else {}
+    return np.asarray([found[c.context] for c in chunks], dtype=np.float32)
+
+
 def _flush(
     pending: list[_Pending], store: ChunkStore, embeddings: Embeddings, report: IngestReport
 ) -> None:
@@ -268,11 +271,12 @@ def _flush(
     and write each file."""
     if not pending:
         return
-    unique = list(dict.fromkeys(c.context for p in pending if p.vectors is None for c in p.chunks))
-    vectors = dict(zip(unique, embeddings.embed_documents(unique), strict=True)) if unique else {}
+    waiting = [item for item in pending if item.vectors is None]
+    vectors = _embed(embeddings, [c for item in waiting for c in item.chunks])
+    start = 0
+    for item in waiting:
+        item.vectors, start = vectors[start : start + len(item.chunks)], start + len(item.chunks)
     for item in pending:
-        if item.vectors is None:
-            item.vectors = np.asarray([vectors[c.context] for c in item.chunks], dtype=np.float32)
         store.write(item.chunks, item.vectors, item.version)
         log.info("stored %s (%d chunks)", item.source, len(item.chunks))
         if item.is_new:

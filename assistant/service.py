@@ -38,8 +38,8 @@ class Assistant:
     def warm_up(self) -> None:
         """Load the model weights and the index's search structures before the first user
         asks (otherwise the first answers wait seconds for them): one extractive answer."""
-        hits = self.retriever.search("Hoe betrekken we ouders bij de school?", self.settings.top_k)
-        self.answerer.answer("Hoe betrekken we ouders bij de school?", hits)
+        question = "Hoe betrekken we ouders bij de school?"
+        self.answerer.answer(question, self.retriever.search(question, self.settings.top_k))
 
     def ask(
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()

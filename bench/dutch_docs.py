@@ -9,13 +9,12 @@ import gzip
 import shutil
 from pathlib import Path
 
+from assistant.evaluation import DEBIAN_DISTRACTORS
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "bench"
 
-LILYPOND_PDFS = [
-    Path("/usr/share/doc/lilypond/html/Documentation/web.nl.pdf"),
-    Path("/usr/share/doc/lilypond/html/Documentation/learning.nl.pdf"),
-]
+LILYPOND_PDFS = DEBIAN_DISTRACTORS  # the evaluation's distractors: the two LilyPond manuals
 DEBIAN_FAQ_PDF_GZ = Path("/usr/share/doc/debian/FAQ/debian-faq.nl.pdf.gz")
 GIMP_HELP = Path("/usr/share/gimp/2.0/help/nl")
 DEBIAN_EDU_HTML = Path("/usr/share/doc/debian-edu-doc-nl/debian-edu-bookworm-manual.html")

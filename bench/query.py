@@ -139,13 +139,6 @@ def build(settings: Settings, n: int) -> Path:
     index_dir = CACHE / f"query-{n}"
     marker = index_dir / "built.json"
     if marker.exists() and json.loads(marker.read_text()).get("key") == key:
-        if not (index_dir / "exact.json").exists():
-            exact_neighbours(
-                settings,
-                chunks,
-                np.load(embed_cached(settings.embedding_model, contexts), mmap_mode="r"),
-                index_dir,
-            )
         return index_dir
     print(f"{real} real chunks, grown to {len(chunks)} ({time.perf_counter() - started:.0f} s)")
     vector_file = embed_cached(settings.embedding_model, contexts)
