@@ -118,8 +118,14 @@ def gather_evidence(
     ]
     if not hits:
         return Evidence([], 0.0)
-    texts = [question] + [hit.chunk.context for hit in hits] + [text for text, _, _ in raw]
-    vectors = np.asarray(embeddings.embed_documents(texts))
+    # Passages come with the vectors the store holds for them (of chunk.context); embedding
+    # them again would take half of a new question's time.
+    stored = [hit.vector for hit in hits if hit.vector is not None]
+    passages = [] if len(stored) == len(hits) else [hit.chunk.context for hit in hits]
+    texts = [question, *passages, *(text for text, _, _ in raw)]
+    vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float64)
+    if not passages:
+        vectors = np.concatenate([vectors[:1], np.asarray(stored, dtype=np.float64), vectors[1:]])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
     relevance = float(np.max(vectors[1 : 1 + len(hits)] @ vectors[0]))
     similarity = vectors[1 + len(hits) :] @ vectors[0]

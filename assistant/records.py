@@ -104,6 +104,8 @@ class Hit:
     score: float
     lexical_rank: int | None = None
     dense_rank: int | None = None
+    # The passage's stored embedding (of chunk.context), when the store returned it.
+    vector: tuple[float, ...] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

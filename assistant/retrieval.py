@@ -155,10 +155,11 @@ class Retriever:
         dense_rank = {i: r for r, i in enumerate(dense_ids, start=1)}
         hits = [
             Hit(
-                chunk=chunks[i],
+                chunk=chunks[i][0],
                 score=score,
                 lexical_rank=lexical_rank.get(i),
                 dense_rank=dense_rank.get(i),
+                vector=chunks[i][1],
             )
             for i, score in ranked[: k + 5]
             if i in chunks

@@ -174,9 +174,7 @@ class ChunkStore:
     def query(
         self, vector: Sequence[float], k: int, filters: dict[str, str] | None = None
     ) -> list[tuple[str, float]]:
-        """The k nearest chunk ids with their cosine similarity."""
-        if self.count() == 0:
-            return []
+        """The k nearest chunk ids with their cosine similarity (none from an empty store)."""
         result = self._collection.query(
             query_embeddings=np.asarray([vector], dtype=np.float32),
             n_results=k,
@@ -186,15 +184,21 @@ class ChunkStore:
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
     @_server_errors
-    def get(self, ids: Sequence[str]) -> dict[str, Chunk]:
-        """Chunks by id; ids the store does not hold are left out."""
+    def get(self, ids: Sequence[str]) -> dict[str, tuple[Chunk, tuple[float, ...]]]:
+        """Chunks by id with their stored vectors; ids the store does not hold are left out."""
         if not ids:
             return {}
-        result = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
+        result = self._collection.get(
+            ids=list(ids), include=["documents", "metadatas", "embeddings"]
+        )
         return {
-            i: _chunk(i, text, meta)
-            for i, text, meta in zip(
-                result["ids"], result["documents"], result["metadatas"], strict=True
+            i: (_chunk(i, text, meta), tuple(vector.tolist()))
+            for i, text, meta, vector in zip(
+                result["ids"],
+                result["documents"],
+                result["metadatas"],
+                result["embeddings"],
+                strict=True,
             )
         }
 

@@ -1,6 +1,17 @@
+import dataclasses
 import re
 
-from assistant.answering import REFUSAL, Candidate, compose_answer, split_sentences, wants_number
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.answering import (
+    REFUSAL,
+    Candidate,
+    ExtractiveAnswerer,
+    compose_answer,
+    split_sentences,
+    wants_number,
+)
 from assistant.records import Chunk, DocumentInfo, Hit
 
 
@@ -132,3 +143,36 @@ def test_sentences_skip_headings_and_keep_abbreviations():
         "Dit staat in het plan van O.B.S. De Bascule in Emmen.",
         "Een tweede zin.",
     ]
+
+
+class RecordingEmbeddings(Embeddings):
+    """The real model, noting every text it is asked to embed as a document."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.texts: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts.extend(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def test_answering_uses_the_passage_vectors_the_store_holds(assistant, embeddings):
+    question = "Wat zijn de doelstellingen van CIK Stad Gent?"
+    hits = assistant.search(question, k=5)
+    fresh = np.asarray(embeddings.embed_documents([h.chunk.context for h in hits]))
+    stored = np.asarray([h.vector for h in hits])
+    np.testing.assert_allclose(stored, fresh, atol=1e-5)
+
+    recording = RecordingEmbeddings(embeddings)
+    answerer = ExtractiveAnswerer(assistant.retriever.lexical, recording)
+    with_vectors = answerer.answer(question, hits)
+    assert with_vectors.answered
+    assert recording.texts and not {h.chunk.context for h in hits} & set(recording.texts)
+    # Hits without stored vectors (e.g. built by hand) get the same answer by embedding them.
+    bare = [dataclasses.replace(h, vector=None) for h in hits]
+    assert answerer.answer(question, bare).text == with_vectors.text
+    assert {h.chunk.context for h in hits} <= set(recording.texts)
