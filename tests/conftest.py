@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from assistant.embedding import UniversalSentenceEncoderEmbeddings
 from assistant.settings import Settings, load_settings
@@ -37,6 +38,21 @@ def isolated_env(monkeypatch, tmp_path):
 def embeddings():
     """The real multilingual USE model from its package (the default backend)."""
     return UniversalSentenceEncoderEmbeddings()
+
+
+class RecordingEmbeddings(Embeddings):
+    """A real model, noting every text it is asked to embed as a document."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.texts: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts.extend(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
 
 
 def make_settings(tmp_path: Path, corpus: Path = CORPUS, **changes) -> Settings:

@@ -2,7 +2,7 @@ import dataclasses
 import re
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
+from conftest import RecordingEmbeddings
 
 from assistant.answering import (
     REFUSAL,
@@ -143,21 +143,6 @@ def test_sentences_skip_headings_and_keep_abbreviations():
         "Dit staat in het plan van O.B.S. De Bascule in Emmen.",
         "Een tweede zin.",
     ]
-
-
-class RecordingEmbeddings(Embeddings):
-    """The real model, noting every text it is asked to embed as a document."""
-
-    def __init__(self, inner: Embeddings) -> None:
-        self.inner = inner
-        self.texts: list[str] = []
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.texts.extend(texts)
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
 
 
 def test_answering_uses_the_passage_vectors_the_store_holds(assistant, embeddings):

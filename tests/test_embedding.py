@@ -2,9 +2,13 @@
 
 import numpy as np
 import pytest
-from conftest import make_settings
+from conftest import RecordingEmbeddings, make_settings
 
-from assistant.embedding import make_embeddings, resolve_sentence_transformer
+from assistant.embedding import (
+    CachedEmbeddings,
+    make_embeddings,
+    resolve_sentence_transformer,
+)
 from assistant.errors import ModelMismatchError
 from assistant.service import build_index, open_assistant
 
@@ -36,3 +40,18 @@ def test_sentence_transformers_backend_with_the_packaged_minilm(tmp_path, corpus
     assert "Hilde Schockaert" in hits[0].chunk.text
     with pytest.raises(ModelMismatchError, match="sentence-transformers:all-MiniLM-L6-v2"):
         open_assistant(settings.replace(embedding_model="use-multilingual"))
+
+
+def test_cached_embeddings_embed_each_text_once_and_forget_the_oldest(embeddings):
+    recording = RecordingEmbeddings(embeddings)
+    cached = CachedEmbeddings(recording, size=3)
+    texts = ["Ouders zijn welkom in de klas.", "De kansencoach bezoekt gezinnen.", "Speel buiten."]
+    first = cached.embed_documents([texts[0], texts[1], texts[0]])
+    np.testing.assert_allclose(first[0], first[2])
+    np.testing.assert_allclose(first[:2], embeddings.embed_documents(texts[:2]), atol=1e-6)
+    assert recording.texts == texts[:2]
+    cached.embed_documents([texts[2], texts[1]])
+    assert recording.texts == texts  # only the new one was embedded
+    cached.embed_documents(["Een vierde zin die de oudste verdringt."])
+    cached.embed_documents([texts[0]])
+    assert recording.texts.count(texts[0]) == 2  # the oldest was forgotten and embedded again
