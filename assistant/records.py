@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 BlockKind = Literal["heading", "text", "list"]
 
 
@@ -104,8 +106,8 @@ class Hit:
     score: float
     lexical_rank: int | None = None
     dense_rank: int | None = None
-    # The passage's stored embedding (of chunk.context), when the store returned it.
-    vector: tuple[float, ...] | None = field(default=None, compare=False, repr=False)
+    # The passage's stored embedding (of chunk.context, float32), when the store returned it.
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

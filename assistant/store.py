@@ -185,7 +185,7 @@ class ChunkStore:
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
     @_server_errors
-    def get(self, ids: Sequence[str]) -> dict[str, tuple[Chunk, tuple[float, ...]]]:
+    def get(self, ids: Sequence[str]) -> dict[str, tuple[Chunk, np.ndarray]]:
         """Chunks by id with their stored vectors; ids the store does not hold are left out."""
         if not ids:
             return {}
@@ -193,7 +193,7 @@ class ChunkStore:
             ids=list(ids), include=["documents", "metadatas", "embeddings"]
         )
         return {
-            i: (_chunk(i, text, meta), tuple(vector.tolist()))
+            i: (_chunk(i, text, meta), np.asarray(vector, dtype=np.float32))
             for i, text, meta, vector in zip(
                 result["ids"],
                 result["documents"],
