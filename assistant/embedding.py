@@ -38,8 +38,8 @@ class UniversalSentenceEncoderEmbeddings(Embeddings):
 
 
 class CachedEmbeddings(Embeddings):
-    """Remembers the document vectors of the last `size` texts: answering embeds the retrieved
-    passages and their sentences, which recur from one question to the next. Thread-safe."""
+    """Remembers the document vectors of the last `size` texts: answering embeds the sentences
+    of the retrieved passages, which recur from one question to the next. Thread-safe."""
 
     def __init__(self, inner: Embeddings, size: int = 20_000) -> None:
         self.inner = inner

@@ -128,7 +128,7 @@ def calibrate_refusal(assistant: Assistant, items: Sequence[DevItem]) -> dict:
     below it so that no answerable question is refused) and the unanswerable questions' values."""
     features: dict[str, dict[str, float]] = {"evidence": {}, "relevance": {}}
     for item in items:
-        hits = assistant.retriever.search(item.question, assistant.settings.top_k)
+        hits = assistant.passages(item.question)
         evidence = assistant.answerer.evidence(item.question, hits)
         features["evidence"][item.id] = evidence.candidates[0].score if evidence.candidates else 0.0
         features["relevance"][item.id] = evidence.relevance

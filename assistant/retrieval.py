@@ -120,8 +120,10 @@ class Retriever:
         k: int = 5,
         filters: dict[str, str] | None = None,
         mode: str | None = None,
+        vectors: bool = False,
     ) -> list[Hit]:
-        """The k best chunks for a question, best first."""
+        """The k best chunks for a question, best first (with their stored vectors if asked:
+        answering needs them, a results page does not)."""
         query = query.strip()
         if not query:
             raise QueryError("the question is empty", "empty")
@@ -150,7 +152,7 @@ class Retriever:
             )
         # Fetch a few extra: after an interrupted ingest the lexical index may name stale ids.
         wanted = [i for i, _ in ranked[: k + 5]]
-        chunks = self.store.get(wanted)
+        chunks = self.store.get(wanted, vectors)
         lexical_rank = {i: r for r, i in enumerate(lexical_ids, start=1)}
         dense_rank = {i: r for r, i in enumerate(dense_ids, start=1)}
         hits = [

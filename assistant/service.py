@@ -35,11 +35,15 @@ class Assistant:
     ) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k, filters)
 
+    def passages(self, query: str, filters: dict[str, str] | None = None) -> list[Hit]:
+        """The passages an answer is made from, with the vectors the store holds for them."""
+        return self.retriever.search(query, self.settings.top_k, filters, vectors=True)
+
     def warm_up(self) -> None:
         """Load the model weights and the index's search structures before the first user
         asks (otherwise the first answers wait seconds for them): one extractive answer."""
         question = "Hoe betrekken we ouders bij de school?"
-        self.answerer.answer(question, self.retriever.search(question, self.settings.top_k))
+        self.answerer.answer(question, self.passages(question))
 
     def ask(
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
@@ -53,11 +57,11 @@ class Assistant:
         """Yields ("delta", text) while an LLM writes, then ("answer", the checked Answer)."""
         if self.generator is None:
             query = contextualize(question, previous)
-            hits = self.retriever.search(query, self.settings.top_k, filters)
+            hits = self.passages(query, filters)
             yield "answer", replace(self.answerer.answer(query, hits), question=question)
             return
         query = self.generator.condense(question, previous)
-        hits = self.retriever.search(query, self.settings.top_k, filters)
+        hits = self.passages(query, filters)
         for event, value in self.generator.stream(query, hits):
             yield event, (replace(value, question=question) if event == "answer" else value)
 

@@ -185,21 +185,20 @@ class ChunkStore:
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
     @_server_errors
-    def get(self, ids: Sequence[str]) -> dict[str, tuple[Chunk, np.ndarray]]:
-        """Chunks by id with their stored vectors; ids the store does not hold are left out."""
+    def get(
+        self, ids: Sequence[str], vectors: bool = False
+    ) -> dict[str, tuple[Chunk, np.ndarray | None]]:
+        """Chunks by id, with their stored vectors when asked (None otherwise); ids the store
+        does not hold are left out."""
         if not ids:
             return {}
-        result = self._collection.get(
-            ids=list(ids), include=["documents", "metadatas", "embeddings"]
-        )
+        include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
+        result = self._collection.get(ids=list(ids), include=include)
+        stored = result["embeddings"] if vectors else [None] * len(result["ids"])
         return {
-            i: (_chunk(i, text, meta), np.asarray(vector, dtype=np.float32))
-            for i, text, meta, vector in zip(
-                result["ids"],
-                result["documents"],
-                result["metadatas"],
-                result["embeddings"],
-                strict=True,
+            i: (_chunk(i, text, meta), None if v is None else np.asarray(v, dtype=np.float32))
+            for i, text, meta, v in zip(
+                result["ids"], result["documents"], result["metadatas"], stored, strict=True
             )
         }
 

@@ -147,7 +147,11 @@ def test_sentences_skip_headings_and_keep_abbreviations():
 
 def test_answering_uses_the_passage_vectors_the_store_holds(assistant, embeddings):
     question = "Wat zijn de doelstellingen van CIK Stad Gent?"
-    hits = assistant.search(question, k=5)
+    hits = assistant.passages(question)
+    # A results page does not need them, and does not fetch them.
+    listed = assistant.search(question, k=5)
+    assert [h.chunk.id for h in listed] == [h.chunk.id for h in hits]
+    assert all(h.vector is None for h in listed)
     fresh = np.asarray(embeddings.embed_documents([h.chunk.context for h in hits]))
     stored = np.asarray([h.vector for h in hits])
     np.testing.assert_allclose(stored, fresh, atol=1e-5)
@@ -157,7 +161,7 @@ def test_answering_uses_the_passage_vectors_the_store_holds(assistant, embedding
     with_vectors = answerer.answer(question, hits)
     assert with_vectors.answered
     assert recording.texts and not {h.chunk.context for h in hits} & set(recording.texts)
-    # Hits without stored vectors (e.g. built by hand) get the same answer by embedding them.
+    # Hits without stored vectors (from search, or built by hand) get the same answer.
     bare = [dataclasses.replace(h, vector=None) for h in hits]
     assert answerer.answer(question, bare).text == with_vectors.text
     assert {h.chunk.context for h in hits} <= set(recording.texts)
