@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -12,9 +12,11 @@ import pysbd
 from langchain_core.embeddings import Embeddings
 
 from assistant.dutch import fold
+from assistant.embedding import E5_MODEL, USE_MODEL
 from assistant.lexical import LexicalIndex
 from assistant.loading import is_heading_line
 from assistant.records import Answer, Chunk, Citation, Claim, Hit
+from assistant.settings import Settings
 
 REFUSAL = (
     "De documenten in deze collectie beantwoorden deze vraag niet. "
@@ -122,10 +124,15 @@ def gather_evidence(
     # them again would take half of a new question's time.
     stored = [hit.vector for hit in hits if hit.vector is not None]
     passages = [] if len(stored) == len(hits) else [hit.chunk.context for hit in hits]
-    texts = [question, *passages, *(text for text, _, _ in raw)]
-    vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float64)
+    # The question as a query, the passages and sentences as documents: models such as E5
+    # were trained to score exactly that pair.
+    texts = [*passages, *(text for text, _, _ in raw)]
+    question_vector = np.asarray([embeddings.embed_query(question)], dtype=np.float64)
+    dim = question_vector.shape[1]
+    vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float64).reshape(-1, dim)
     if not passages:
-        vectors = np.concatenate([vectors[:1], np.asarray(stored, dtype=np.float64), vectors[1:]])
+        vectors = np.concatenate([np.asarray(stored, dtype=np.float64).reshape(-1, dim), vectors])
+    vectors = np.concatenate([question_vector, vectors])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
     relevance = float(np.max(vectors[1 : 1 + len(hits)] @ vectors[0]))
     similarity = vectors[1 + len(hits) :] @ vectors[0]
@@ -186,6 +193,23 @@ def compose_answer(question: str, hits: Sequence[Hit], chosen: Sequence[Candidat
     return Answer(question, True, " ".join(parts), tuple(citations), tuple(hits), claims=claims)
 
 
+# The refusal thresholds (min_evidence, min_relevance) of each packaged model, set on the dev
+# set's tuning half (`assistant eval`): the two models' similarities live on different scales.
+REFUSAL_THRESHOLDS = {E5_MODEL: (0.0, 0.0), USE_MODEL: (0.18, 0.205)}
+
+
+def refusal_thresholds(settings: Settings) -> tuple[float, float]:
+    """The configured thresholds, or else the model's own (E5's for any other E5 model)."""
+    model = settings.embedding_model
+    if model not in REFUSAL_THRESHOLDS:
+        model = E5_MODEL if "e5" in model.lower() else USE_MODEL
+    evidence, relevance = REFUSAL_THRESHOLDS[model]
+    return (
+        evidence if settings.min_evidence is None else settings.min_evidence,
+        relevance if settings.min_relevance is None else settings.min_relevance,
+    )
+
+
 def should_answer(evidence: Evidence, min_evidence: float, min_relevance: float) -> bool:
     """Answer only when a sentence is strong enough and the passages are about the question."""
     return (
@@ -233,3 +257,12 @@ class ExtractiveAnswerer:
             return refuse(question, hits)
         chosen = select_sentences(evidence.candidates, self.max_sentences, self.keep_ratio)
         return compose_answer(question, hits, chosen)
+
+
+def final_answer(events: Iterable[tuple[str, object]]) -> Answer:
+    """The Answer that ends a stream of ("delta", text) ... ("answer", Answer) events."""
+    answer = None
+    for event, value in events:
+        if event == "answer":
+            answer = value
+    return answer

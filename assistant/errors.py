@@ -7,6 +7,7 @@
     │   ├── IndexMissingError  nothing has been ingested into this folder yet
     │   ├── IndexCorruptError  the index's files cannot be read
     │   ├── StoreUnavailableError  the Chroma server cannot be reached
+    │   ├── EmbeddingUnavailableError  the embeddings server cannot be reached
     │   └── ModelMismatchError the index was built with another embedding model
     └── QueryError             a question or filter is invalid
 
@@ -49,6 +50,10 @@ class IndexCorruptError(IndexStateError):
 
 class StoreUnavailableError(IndexStateError):
     """The Chroma server does not answer."""
+
+
+class EmbeddingUnavailableError(IndexStateError):
+    """The OpenAI-compatible embeddings server does not answer, or answers with an error."""
 
 
 class ModelMismatchError(IndexStateError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import httpx
@@ -19,7 +19,7 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.answering import REFUSAL, ExtractiveAnswerer, sentence_segmenter
+from assistant.answering import REFUSAL, ExtractiveAnswerer, final_answer, sentence_segmenter
 from assistant.conversation import contextualize, is_follow_up
 from assistant.dutch import Analyzer
 from assistant.records import Answer, Citation, Claim, Hit
@@ -57,15 +57,6 @@ _ONLY_MARKERS = re.compile(r"(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+[.!?]?")
 # What a failing model server raises: API errors (including timeouts, rate limits and
 # responses that do not parse), transport errors, and undecodable output.
 SERVER_ERRORS = (openai.OpenAIError, httpx.HTTPError, OSError, TimeoutError, ValueError)
-
-
-def final_answer(events: Iterable[tuple[str, object]]) -> Answer:
-    """The Answer that ends a stream of ("delta", text) ... ("answer", Answer) events."""
-    answer = None
-    for event, value in events:
-        if event == "answer":
-            answer = value
-    return answer
 
 
 class LLMUnavailable(Exception):

