@@ -13,9 +13,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # past events (1.6 ms per request at first, 6 ms once full); the app has no monitoring page.
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 
-from tqdm import tqdm  # noqa: E402
-
-from assistant.cli import common_options, configure_logging, settings_from  # noqa: E402
+from assistant.cli import ProgressBar, common_options, configure_logging, settings_from  # noqa: E402
 from assistant.errors import AssistantError, IndexMissingError, IndexStateError  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
 from assistant.service import build_index, open_assistant  # noqa: E402
@@ -37,10 +35,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"No index in {settings.index_dir} yet: ingesting {settings.corpus_dir} first.",
                 file=sys.stderr,
             )
-            report = build_index(
-                settings,
-                progress=lambda files: tqdm(files, desc="ingest", unit="file", file=sys.stderr),
-            )
+            progress = ProgressBar()
+            try:
+                report = build_index(settings, progress=progress)
+            finally:
+                progress.close()
             print(
                 f"{report.chunks} chunks ingested; {len(report.failed)} files failed.",
                 file=sys.stderr,

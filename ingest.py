@@ -8,9 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
-from assistant.cli import common_options, configure_logging, settings_from
+from assistant.cli import ProgressBar, common_options, configure_logging, settings_from
 from assistant.errors import AssistantError
 from assistant.service import build_index
 
@@ -35,9 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {missing[0]}: no such file or folder", file=sys.stderr)
         return 2
 
-    def progress(files):
-        return tqdm(files, desc="ingest", unit="file", file=sys.stderr, disable=None)
-
+    progress = ProgressBar()
     try:
         settings = settings_from(args)
         report = build_index(settings, args.paths or None, reset=args.reset, progress=progress)
@@ -49,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             "interrupted: the index still answers; run ingest again to complete it", file=sys.stderr
         )
         return 130
+    finally:
+        progress.close()
     for item in report.skipped:
         print(f"skipped {item['path']}: {item['reason']}", file=sys.stderr)
     for item in report.warnings:

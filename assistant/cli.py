@@ -25,6 +25,29 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, index_dir=args.index)
 
 
+class ProgressBar:
+    """Ingest progress on stderr: passages embedded out of the passages of the files read so
+    far (workers read ahead of the embedder), with tqdm's estimate of the time left."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=0, desc="ingest", unit="passage", file=sys.stderr, disable=None)
+        self._files = 0
+
+    def read(self, path: Path, passages: int) -> None:
+        self._files += 1
+        self._bar.total += passages
+        self._bar.set_postfix_str(f"{self._files} files read, last {path.name}", refresh=False)
+        self._bar.refresh()
+
+    def embedded(self, passages: int) -> None:
+        self._bar.update(passages)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
 def parse_filters(pairs: Iterable[str]) -> dict[str, str]:
     filters: dict[str, str] = {}
     for pair in pairs:
@@ -97,9 +120,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         distractors=args.distractors,
         work_dir=args.work_dir,
         compare=args.compare,
+        tune=args.tune,
     )
-    print_report(report)
-    _print_json(report)
+    print_report(report, settings)
+    _print_json(report.to_json())
     return 0
 
 
@@ -151,7 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--compare",
         action="store_true",
-        help="also measure stemmer, synonym and compound-splitting variants",
+        help="also measure stemmer, synonym and compound-splitting variants (tuning half)",
+    )
+    evaluate.add_argument(
+        "--tune",
+        action="store_true",
+        help="also try every fusion setting of the grid, ranked on the tuning half",
     )
     common_options(evaluate)
     evaluate.set_defaults(run=cmd_eval)

@@ -11,10 +11,11 @@ import multiprocessing
 import os
 import shutil
 import signal
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -26,7 +27,7 @@ from assistant.lexical import LexicalIndex, LexicalRow
 from assistant.loading import SUPPORTED_SUFFIXES, load_document
 from assistant.records import Chunk
 from assistant.settings import Settings
-from assistant.store import ChunkStore, FileState
+from assistant.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
@@ -131,15 +132,34 @@ def reset_index(index_dir: Path) -> None:
         shutil.rmtree(index_dir)
 
 
+class IngestProgress(Protocol):
+    """What ingest tells as it goes: each file read (with its passages), passages embedded."""
+
+    def read(self, path: Path, passages: int) -> None: ...
+
+    def embedded(self, passages: int) -> None: ...
+
+
+class NoProgress:
+    """Tells nobody."""
+
+    def read(self, path: Path, passages: int) -> None:
+        pass
+
+    def embedded(self, passages: int) -> None:
+        pass
+
+
 def ingest(
     roots: list[Path],
     settings: Settings,
     store: ChunkStore,
     embeddings: Embeddings,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda files: files,
+    progress: IngestProgress | None = None,
 ) -> IngestReport:
     """Bring the index in step with the files under roots; bad files are reported, not fatal."""
     report = IngestReport()
+    progress = progress or NoProgress()
     corpus_dir = settings.corpus_dir
     catalog = load_catalog(corpus_dir)
     files = discover(roots, report)
@@ -167,12 +187,14 @@ def ingest(
 
     prepared = _prepare_all(jobs, settings, embeddings)
     try:
-        for path, job, (chunks, warnings, failure, vectors) in zip(
-            progress([job.path for job in jobs]), jobs, prepared, strict=True
-        ):
+        for job, (chunks, warnings, failure, vectors) in zip(jobs, prepared, strict=True):
+            path = job.path
+            progress.read(path, len(chunks))
             if failure is not None:
                 report.failed.append({"path": str(path), "reason": failure})
                 continue
+            if vectors is not None:
+                progress.embedded(len(chunks))
             for warning in warnings:
                 report.warnings.append({"path": str(path), "warning": warning})
             pending.append(_Pending(path, job.source, job.version, chunks, job.is_new, vectors))
@@ -180,19 +202,17 @@ def ingest(
             if vectors is not None or sum(len(p.chunks) for p in pending) >= (
                 settings.embedding_batch_size
             ):
-                _flush(pending, store, embeddings, report)
+                _flush(pending, store, embeddings, report, progress)
     finally:
         prepared.close()
-    _flush(pending, store, embeddings, report)
+    _flush(pending, store, embeddings, report, progress)
 
     for source in sorted(set(states) - seen):
         if _under_any(source, roots, corpus_dir):
             store.delete_source(source)
             report.removed += 1
 
-    # Nothing written or removed: the states read at the start still describe the store.
-    unchanged = not jobs and not report.removed
-    sync_lexical(settings, store, states if unchanged else None)
+    sync_lexical(settings, store)
     report.chunks = store.count()
     return report
 
@@ -257,22 +277,41 @@ def _prepare_all(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _embed(embeddings: Embeddings, chunks: list[Chunk]) -> np.ndarray:
+# Passages per embedding call while the main process embeds: small enough for the progress bar
+# to move every few seconds with the slowest model, large enough to keep every core busy.
+_PROGRESS_STEP = 16
+
+
+def _embed(
+    embeddings: Embeddings, chunks: list[Chunk], progress: IngestProgress | None = None
+) -> np.ndarray:
     """The chunks' vectors, in order; identical texts are embedded once."""
     unique = list(dict.fromkeys(c.context for c in chunks))
-    found = dict(zip(unique, embeddings.embed_documents(unique), strict=True)) if unique else {}
+    found: dict[str, list[float]] = {}
+    step = _PROGRESS_STEP if progress is not None else max(len(unique), 1)
+    for start in range(0, len(unique), step):
+        part = unique[start : start + step]
+        found.update(zip(part, embeddings.embed_documents(part), strict=True))
+        if progress is not None:
+            progress.embedded(len(part))
+    if progress is not None and len(chunks) > len(unique):
+        progress.embedded(len(chunks) - len(unique))  # repeated texts, embedded once
     return np.asarray([found[c.context] for c in chunks], dtype=np.float32)
 
 
 def _flush(
-    pending: list[_Pending], store: ChunkStore, embeddings: Embeddings, report: IngestReport
+    pending: list[_Pending],
+    store: ChunkStore,
+    embeddings: Embeddings,
+    report: IngestReport,
+    progress: IngestProgress,
 ) -> None:
     """Embed the pending files' chunks in one batch (identical texts once), unless a worker did,
     and write each file."""
     if not pending:
         return
     waiting = [item for item in pending if item.vectors is None]
-    vectors = _embed(embeddings, [c for item in waiting for c in item.chunks])
+    vectors = _embed(embeddings, [c for item in waiting for c in item.chunks], progress)
     start = 0
     for item in waiting:
         item.vectors, start = vectors[start : start + len(item.chunks)], start + len(item.chunks)
@@ -286,11 +325,9 @@ def _flush(
     pending.clear()
 
 
-def sync_lexical(
-    settings: Settings, store: ChunkStore, states: dict[str, FileState] | None = None
-) -> LexicalIndex:
+def sync_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
     """Rebuild and save the lexical index when it does not match the store's contents."""
-    fingerprint = store.fingerprint(states)
+    fingerprint = store.generation()
     try:
         current = LexicalIndex.load(settings.index_dir)
     except IndexCorruptError as exc:

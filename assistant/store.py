@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
-import json
 import logging
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,12 +140,20 @@ class ChunkStore:
         return states
 
     @_server_errors
-    def fingerprint(self, states: dict[str, FileState] | None = None) -> str:
-        """A hash of which files, in which versions and how complete, the store holds (from
-        file_states() when they were just read)."""
-        states = self.file_states() if states is None else states
-        listed = sorted((s, f.version, f.stored) for s, f in states.items())
-        return hashlib.sha256(json.dumps(listed).encode()).hexdigest()
+    def generation(self) -> str:
+        """A token that changes with every change to the stored chunks: the lexical index
+        remembers the one it was built from. Reading it costs one metadata fetch, where hashing
+        every file's state took a scan of the whole collection (seconds at 100k chunks)."""
+        metadata = self._client.get_collection(COLLECTION).metadata or {}
+        return metadata.get("generation") or self._new_generation()
+
+    def _new_generation(self) -> str:
+        # Set before each change, so that an interrupted write leaves a token that no lexical
+        # index holds: the next open rebuilds it from the store.
+        generation = uuid.uuid4().hex
+        metadata = dict(self._client.get_collection(COLLECTION).metadata or {})
+        self._collection.modify(metadata={**metadata, "generation": generation})
+        return generation
 
     @_server_errors
     def write(
@@ -156,6 +163,7 @@ class ChunkStore:
         if not chunks:
             return
         source = chunks[0].info.source
+        self._new_generation()
         batch = self._client.get_max_batch_size()
         for start in range(0, len(chunks), batch):
             part = chunks[start : start + batch]
@@ -169,6 +177,7 @@ class ChunkStore:
 
     @_server_errors
     def delete_source(self, source: str) -> None:
+        self._new_generation()
         self._collection.delete(where={"source": source})
 
     @_server_errors

@@ -42,7 +42,7 @@ def index_state(settings):
         sorted(lexical.ids),
         sorted(lexical.analyzer.vocabulary),
         [sorted(hits) for hits in probe],
-        lexical.fingerprint == store.fingerprint(),
+        lexical.fingerprint == store.generation(),
     )
 
 
