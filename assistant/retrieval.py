@@ -60,6 +60,30 @@ def weighted_score_fusion(
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def fuse(
+    lexical: Sequence[tuple[str, float]],
+    dense: Sequence[tuple[str, float]],
+    mode: str,
+    fusion: str,
+    lexical_weight: float,
+    rrf_k: int,
+    candidates: int,
+) -> list[tuple[str, float]]:
+    """One ranking from the legs' top `candidates` each, as the mode and fusion say."""
+    lexical, dense = lexical[:candidates], dense[:candidates]
+    if mode == "lexical":
+        return list(lexical)
+    if mode == "dense":
+        return list(dense)
+    if fusion == "weighted":
+        return weighted_score_fusion(lexical, dense, lexical_weight)
+    return reciprocal_rank_fusion(
+        [[i for i, _ in lexical], [i for i, _ in dense]],
+        [lexical_weight, 1 - lexical_weight],
+        rrf_k,
+    )
+
+
 class Retriever:
     """Searches one index with its lexical and dense legs."""
 
@@ -114,6 +138,32 @@ class Retriever:
             normalised[field] = match
         return normalised
 
+    def legs(
+        self,
+        query: str,
+        filters: dict[str, str] | None = None,
+        mode: str | None = None,
+        candidates: int | None = None,
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """Each leg's candidates with its scores (BM25, cosine), best first; a leg the mode
+        does not use is empty."""
+        query = query.strip()
+        if not query:
+            raise QueryError("the question is empty", "empty")
+        if len(query) > MAX_QUESTION:
+            raise QueryError(f"the question is longer than {MAX_QUESTION} characters", "too_long")
+        mode = mode or self.mode
+        candidates = candidates or self.candidates
+        fields = self.normalise_filters(filters)
+        lexical: list[tuple[str, float]] = []
+        dense: list[tuple[str, float]] = []
+        if mode in ("hybrid", "lexical"):
+            lexical = self.lexical.search(query, candidates, self.lexical.mask(fields))
+        if mode in ("hybrid", "dense"):
+            vector = self.embeddings.embed_query(query)
+            dense = self.store.query(vector, candidates, fields)
+        return lexical, dense
+
     def search(
         self,
         query: str,
@@ -124,32 +174,13 @@ class Retriever:
     ) -> list[Hit]:
         """The k best chunks for a question, best first (with their stored vectors if asked:
         answering needs them, a results page does not)."""
-        query = query.strip()
-        if not query:
-            raise QueryError("the question is empty", "empty")
-        if len(query) > MAX_QUESTION:
-            raise QueryError(f"the question is longer than {MAX_QUESTION} characters", "too_long")
         mode = mode or self.mode
-        fields = self.normalise_filters(filters)
-        lexical: list[tuple[str, float]] = []
-        dense: list[tuple[str, float]] = []
-        if mode in ("hybrid", "lexical"):
-            lexical = self.lexical.search(query, self.candidates, self.lexical.mask(fields))
-        if mode in ("hybrid", "dense"):
-            vector = self.embeddings.embed_query(query)
-            dense = self.store.query(vector, self.candidates, fields)
+        lexical, dense = self.legs(query, filters, mode)
+        ranked = fuse(
+            lexical, dense, mode, self.fusion, self.lexical_weight, self.rrf_k, self.candidates
+        )
         lexical_ids = [i for i, _ in lexical]
         dense_ids = [i for i, _ in dense]
-        if mode == "lexical":
-            ranked = [(i, s) for i, s in lexical]
-        elif mode == "dense":
-            ranked = [(i, s) for i, s in dense]
-        elif self.fusion == "weighted":
-            ranked = weighted_score_fusion(lexical, dense, self.lexical_weight)
-        else:
-            ranked = reciprocal_rank_fusion(
-                [lexical_ids, dense_ids], [self.lexical_weight, 1 - self.lexical_weight], self.rrf_k
-            )
         # Fetch a few extra: after an interrupted ingest the lexical index may name stale ids.
         wanted = [i for i, _ in ranked[: k + 5]]
         chunks = self.store.get(wanted, vectors)

@@ -1,9 +1,18 @@
-"""Source of eval/devset.jsonl: edit here, run `python eval/make_devset.py`, commit both.
+"""Source of eval/devset.jsonl: edit here (or eval/blind.jsonl), run
+`python eval/make_devset.py`, commit all three.
 
 Fields: id; question; style ("document": reuses the documents' wording, "own": a teacher's,
 student's or childcare worker's own words); answerable; evidence (substrings of the passages
 that answer it: retrieval counts a hit when a retrieved chunk holds one); docs (documents needed);
-facts (each a list of alternatives, one of which a correct answer must contain, cited).
+facts (each a list of alternatives, one of which a correct answer must contain, cited); origin
+("dev": written beside the passages by the people who tuned the system; "blind": see below);
+previous and turn (a conversation: "follow_up" needs the question before it, "switch" starts a
+new topic and must not be joined to it); split ("tune" or "heldout", fixed here once).
+
+eval/blind.jsonl holds the "blind" questions. One helper read the documents and wrote, in English,
+a practitioner's situation for each passage or fact (plus on-topic needs the documents cannot
+answer), with the gold labels; a second helper who never saw the documents wrote each Dutch
+question from the situation alone. Both texts are kept there, with the labels.
 """
 
 import json
@@ -458,6 +467,52 @@ UNANSWERABLE = [
 ]
 
 
+SINGLE_PARTS = ("single", "two_docs", "unanswerable")
+
+
+def blind_rows(path: Path) -> list[dict]:
+    """The blind questions as dev-set rows; a conversation's parts follow each other."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        card = json.loads(line)
+        part = card["part"]
+        row = {
+            "id": f"b-{card['card']}" if part in SINGLE_PARTS else f"b-{card['card']}-{part}",
+            "question": card["question"],
+            "style": OWN,
+            "answerable": part != "unanswerable",
+            "docs": card["docs"],
+            "evidence": card["evidence"],
+            "facts": card["facts"],
+            "origin": "blind",
+        }
+        if part in ("follow_up", "switch"):
+            row["previous"] = rows[-1]["id"]
+            row["turn"] = part
+        elif part == "first":
+            row["_opens_conversation"] = True
+        rows.append(row)
+    return rows
+
+
+def assign_splits(rows: list[dict]) -> None:
+    """Split once, in the file: within each kind of question (style, answerable, two documents,
+    origin, conversation), alternate tune / heldout in order; a conversation stays together."""
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        if row.get("previous"):
+            continue  # takes its conversation's split below
+        opens_conversation = row.pop("_opens_conversation", False)
+        key = (row["style"], row["answerable"], row["docs"] > 1, row["origin"], opens_conversation)
+        count = seen.get(key, 0)
+        seen[key] = count + 1
+        row["split"] = "tune" if count % 2 == 0 else "heldout"
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        if row.get("previous"):
+            row["split"] = by_id[row["previous"]]["split"]
+
+
 def main() -> None:
     rows = []
     for number, (style, question, evidence, facts) in enumerate(ITEMS + TWO_DOCS, start=1):
@@ -470,6 +525,7 @@ def main() -> None:
                 "docs": 2 if (style, question, evidence, facts) in TWO_DOCS else 1,
                 "evidence": evidence,
                 "facts": facts,
+                "origin": "dev",
             }
         )
     for number, question in enumerate(UNANSWERABLE, start=1):
@@ -482,8 +538,11 @@ def main() -> None:
                 "docs": 0,
                 "evidence": [],
                 "facts": [],
+                "origin": "dev",
             }
         )
+    rows += blind_rows(Path(__file__).with_name("blind.jsonl"))
+    assign_splits(rows)
     out = Path(__file__).with_name("devset.jsonl")
     out.write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
