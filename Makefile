@@ -84,7 +84,7 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: venv system $(BENCH_STAMP)
 	$(PY) bench/ingest.py
-	$(PY) bench/query.py --chunks 100000
+	$(PY) bench/query.py --chunks 100000 --model use-multilingual
 	$(PY) bench/load.py --users 20
 
 lint: venv

@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--compare",
         action="store_true",
-        help="also measure stemmer, synonym and compound-splitting variants (tuning half)",
+        help="also measure stemmer, synonym and compound-splitting variants (both halves)",
     )
     evaluate.add_argument(
         "--tune",

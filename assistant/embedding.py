@@ -193,6 +193,12 @@ class CachedEmbeddings(Embeddings):
                     self._vectors.popitem(last=False)
         return [known[t].tolist() for t in texts]
 
+    def clear(self) -> None:
+        """Forget every vector (benchmarks time the model this way)."""
+        with self._lock:
+            self._vectors.clear()
+            self._query_vectors.clear()
+
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
             vector = self._query_vectors.get(text)

@@ -229,6 +229,17 @@ class FusionTrial:
 
 
 @dataclass(frozen=True)
+class AnalysisVariant:
+    """Lexical and hybrid retrieval with one choice of stemmer, synonyms and compound splitting."""
+
+    name: str
+    lexical_tune: Figures
+    hybrid_tune: Figures
+    lexical_heldout: Figures
+    hybrid_heldout: Figures
+
+
+@dataclass(frozen=True)
 class CorpusReport:
     name: str
     chunks: int
@@ -236,7 +247,7 @@ class CorpusReport:
     heldout: SplitReport
     calibration: tuple[Calibration, ...]
     fusion_trials: tuple[FusionTrial, ...] = ()
-    analysis_variants: tuple[tuple[str, Figures, Figures], ...] = ()  # name, lexical, hybrid
+    analysis_variants: tuple[AnalysisVariant, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -409,11 +420,10 @@ def _variants(settings: Settings) -> list[tuple[str, str, bool, bool]]:
 
 def compare_analysis(
     assistant: Assistant, items: Sequence[DevItem], by_id: dict[str, DevItem]
-) -> tuple[tuple[str, Figures, Figures], ...]:
-    """Lexical and hybrid retrieval on the tuning half under each analysis variant."""
+) -> tuple[AnalysisVariant, ...]:
+    """Lexical and hybrid retrieval on each half under each analysis variant."""
     store = assistant.retriever.store
     rows = [LexicalRow(c.id, c.context, {}) for c in store.chunks()]
-    tune = [i for i in items if i.split == "tune"]
     base = assistant.retriever
     results = []
     for name, stemmer, synonyms, compounds in _variants(assistant.settings):
@@ -428,9 +438,19 @@ def compare_analysis(
             rrf_k=base.rrf_k,
             lexical_weight=base.lexical_weight,
         )
-        figures = evaluate_retrieval(retriever, tune, by_id)
-        label = f"{name} ({stemmer}, synonyms={synonyms}, compounds={compounds})"
-        results.append((label, figures.lexical.all, figures.hybrid.all))
+        tune, heldout = (
+            evaluate_retrieval(retriever, [i for i in items if i.split == split], by_id)
+            for split in SPLITS
+        )
+        results.append(
+            AnalysisVariant(
+                f"{name} ({stemmer}, synonyms={synonyms}, compounds={compounds})",
+                tune.lexical.all,
+                tune.hybrid.all,
+                heldout.lexical.all,
+                heldout.hybrid.all,
+            )
+        )
     return tuple(results)
 
 
@@ -562,8 +582,12 @@ def print_report(report: EvaluationReport, settings: Settings) -> None:
                     f"{t.candidates:>3}: tune {t.tune.hit5:.3f} / {t.tune.mrr:.3f}   "
                     f"held-out {t.heldout.hit5:.3f} / {t.heldout.mrr:.3f}"
                 )
-        for label, lexical, hybrid in corpus.analysis_variants:
+        if corpus.analysis_variants:
+            print("analysis variants, hit@5 / MRR (tuning half | held-out half):")
+        for v in corpus.analysis_variants:
             print(
-                f"  {label:<75} lexical hit@5 {lexical.hit5:.3f} MRR {lexical.mrr:.3f} | "
-                f"hybrid hit@5 {hybrid.hit5:.3f} MRR {hybrid.mrr:.3f}"
+                f"  {v.name:<72} lexical {v.lexical_tune.hit5:.3f} / {v.lexical_tune.mrr:.3f}, "
+                f"hybrid {v.hybrid_tune.hit5:.3f} / {v.hybrid_tune.mrr:.3f} | lexical "
+                f"{v.lexical_heldout.hit5:.3f} / {v.lexical_heldout.mrr:.3f}, hybrid "
+                f"{v.hybrid_heldout.hit5:.3f} / {v.hybrid_heldout.mrr:.3f}"
             )

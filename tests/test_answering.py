@@ -3,6 +3,7 @@ import re
 
 import numpy as np
 from conftest import RecordingEmbeddings
+from langchain_core.embeddings import Embeddings
 
 from assistant.answering import (
     REFUSAL,
@@ -87,9 +88,12 @@ def test_amount_question_without_a_number_in_the_passages_is_refused():
         def idf(self, terms):
             return [1.0] * len(terms)
 
-    class Embedder:
+    class Embedder(Embeddings):
         def embed_documents(self, texts):
             return [[1.0, 0.0]] * len(texts)
+
+        def embed_query(self, text):
+            return [1.0, 0.0]
 
     answerer = ExtractiveAnswerer(Lexicon(), Embedder(), min_evidence=0.0)
     assert not answerer.answer("Hoeveel geld kreeg de provincie?", hits).answered

@@ -11,6 +11,7 @@ import pytest
 from conftest import REPORT_PAGES, ROOT, make_settings, write_report_pdf
 from langchain_core.embeddings import Embeddings
 
+from assistant.embedding import E5_MODEL
 from assistant.errors import ModelMismatchError
 from assistant.lexical import LexicalIndex
 from assistant.service import build_index, client_for, open_assistant
@@ -255,7 +256,7 @@ def test_ingest_killed_twice_at_different_points_ends_equal_to_an_uninterrupted_
         list(
             ChunkStore(
                 client_for(make_settings(tmp_path, corpus).replace(index_dir=index)),
-                "use-multilingual",
+                E5_MODEL,
             ).chunks()
         )
     )
