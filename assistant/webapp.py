@@ -16,7 +16,12 @@ import gradio as gr
 from assistant.citing import citation_block
 from assistant.conversation import export_docx, export_markdown
 from assistant.dutch import Analyzer
-from assistant.errors import AssistantError, QueryError, StoreUnavailableError
+from assistant.errors import (
+    AssistantError,
+    EmbeddingUnavailableError,
+    QueryError,
+    StoreUnavailableError,
+)
 from assistant.feedback import FeedbackStore
 from assistant.presenting import answer_to_json, search_to_json
 from assistant.records import Answer, Chunk, Hit
@@ -176,6 +181,11 @@ def _dutch_error(exc: AssistantError) -> str:
         return (
             "De documentenbank is even niet bereikbaar. Probeer het over een ogenblik opnieuw; "
             "je gesprek blijft bewaard."
+        )
+    if isinstance(exc, EmbeddingUnavailableError):
+        return (
+            "De dienst die vragen en teksten vergelijkt, is even niet bereikbaar. Probeer het "
+            "over een ogenblik opnieuw; je gesprek blijft bewaard."
         )
     return (
         "Er ging iets mis bij het zoeken in de documenten. "

@@ -20,8 +20,9 @@ from conftest import (
     write_report_pdf,
 )
 
+from assistant.errors import EmbeddingUnavailableError, StoreUnavailableError
 from assistant.records import Chunk, DocumentInfo
-from assistant.webapp import highlight, source_href
+from assistant.webapp import _dutch_error, highlight, source_href
 
 ARTIFACTS = ROOT / "test-artifacts"
 XSS = "<script>window.__xss = 1; alert('xss')</script><img src=x onerror=\"window.__xss=2\">"
@@ -409,3 +410,10 @@ def test_answers_stream_in_growing_prefixes():
     assert parts[-1] == text
     assert all(text.startswith(part) for part in parts)
     assert len(parts[0]) < len(parts[1]) < len(parts[2])
+
+
+def test_unreachable_services_get_a_dutch_message_that_keeps_the_conversation():
+    store = _dutch_error(StoreUnavailableError("the Chroma server does not answer"))
+    embedder = _dutch_error(EmbeddingUnavailableError("the embeddings server at x failed"))
+    assert "documentenbank" in store and "je gesprek blijft bewaard" in store
+    assert "vragen en teksten vergelijkt" in embedder and "je gesprek blijft bewaard" in embedder
