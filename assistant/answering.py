@@ -66,6 +66,11 @@ def split_sentences(text: str) -> list[str]:
     return list(_split_sentences(text))
 
 
+def quotable_sentences(text: str) -> list[str]:
+    """The sentences of a passage an answer may quote (long enough to say something)."""
+    return [sentence for sentence in split_sentences(text) if len(sentence) >= _MIN_SENTENCE]
+
+
 @lru_cache(maxsize=8192)  # passages recur across questions; pysbd is slow (50 ms per answer)
 def _split_sentences(text: str) -> tuple[str, ...]:
     """Quotable sentences of a passage, in order.
@@ -115,8 +120,7 @@ def gather_evidence(
     raw = [
         (text, rank, position)
         for rank, hit in enumerate(hits)
-        for position, text in enumerate(split_sentences(hit.chunk.text))
-        if len(text) >= _MIN_SENTENCE
+        for position, text in enumerate(quotable_sentences(hit.chunk.text))
     ]
     if not hits:
         return Evidence([], 0.0)
@@ -251,6 +255,14 @@ class ExtractiveAnswerer:
             kept = [c for c in evidence.candidates if has_number(c.text)]
             return Evidence(kept, evidence.relevance)
         return evidence
+
+    def embed_sentences(self, chunks: Iterable[Chunk], batch: int = 64) -> int:
+        """Embed the quotable sentences of these passages ahead of any question (the vectors
+        stay in the embedder's caches); returns how many sentences there were."""
+        sentences = list(dict.fromkeys(s for c in chunks for s in quotable_sentences(c.text)))
+        for start in range(0, len(sentences), batch):
+            self.embeddings.embed_documents(sentences[start : start + batch])
+        return len(sentences)
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         evidence = self.evidence(question, hits)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +29,12 @@ if TYPE_CHECKING:
     from assistant.generation import LLMAnswerer
 
 
+# Up to this many passages, start-up embeds every sentence an answer could quote (with e5 on two
+# cores about a minute on a first start, a second once the persistent cache holds them).
+WARM_SENTENCES_MAX_CHUNKS = 500
+log = logging.getLogger(__name__)
+
+
 @dataclass
 class Assistant:
     """Search and ask over one index; with a generator, answers come from the LLM, verified."""
@@ -46,10 +54,21 @@ class Assistant:
         return self.retriever.search(query, self.settings.top_k, filters, vectors=True)
 
     def warm_up(self) -> None:
-        """Load the model weights and the index's search structures before the first user
-        asks (otherwise the first answers wait seconds for them): one extractive answer."""
+        """Before the first user asks: load the model weights and the index's search structures
+        (one extractive answer), and for an index of up to WARM_SENTENCES_MAX_CHUNKS passages
+        embed every quotable sentence, which an answer would otherwise embed on first use (with
+        e5, 20 new questions at once then waited up to 5 s). The persistent embedding cache keeps
+        them, so only the first start of a new index pays."""
         question = "Hoe betrekken we ouders bij de school?"
         self.answerer.answer(question, self.passages(question))
+        store = self.retriever.store
+        count = store.count()
+        if count > WARM_SENTENCES_MAX_CHUNKS:
+            log.info("%d passages: sentences are embedded as answers first need them", count)
+            return
+        started = time.perf_counter()
+        sentences = self.answerer.embed_sentences(store.chunks())
+        log.info("%d sentences ready in %.1f s", sentences, time.perf_counter() - started)
 
     def ask(
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()

@@ -46,6 +46,9 @@ def start_app(index: Path, port: int, log: Path) -> subprocess.Popen:
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",
+        # Its own embedding cache beside the index, not the developer's: users' first questions
+        # must pay for the sentences no one has embedded yet, as on a new deployment.
+        "ASSISTANT_EMBEDDING_CACHE": str(index.parent / f"{index.name}-embeddings.sqlite3"),
     }
     command = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index)]
     process = subprocess.Popen(

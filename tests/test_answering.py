@@ -169,3 +169,17 @@ def test_answering_uses_the_passage_vectors_the_store_holds(assistant, embedding
     bare = [dataclasses.replace(h, vector=None) for h in hits]
     assert answerer.answer(question, bare).text == with_vectors.text
     assert {h.chunk.context for h in hits} <= set(recording.texts)
+
+
+def test_sentences_embedded_ahead_leave_an_answer_nothing_to_embed(assistant, embeddings):
+    from assistant.embedding import CachedEmbeddings
+
+    recording = RecordingEmbeddings(embeddings)
+    answerer = ExtractiveAnswerer(assistant.retriever.lexical, CachedEmbeddings(recording))
+    chunks = list(assistant.retriever.store.chunks())
+    count = answerer.embed_sentences(chunks)
+    assert count == len(recording.texts) > len(chunks)  # every sentence once
+    recording.texts.clear()
+    for question in ("Wat doet de inclusiecoach van Stad Gent?", "Hoe betrek ik ouders?"):
+        answerer.answer(question, assistant.passages(question))
+    assert recording.texts == []

@@ -109,7 +109,7 @@ def test_refusal_thresholds_follow_the_tuning_half_and_rarely_refuse_held_out_qu
             for c in corpus.calibration
             if c.feature == feature
         ]
-        assert threshold == min(suggested), feature
+        assert threshold == pytest.approx(min(suggested), abs=0.002), feature
     for corpus in report.corpora:
         answerable = corpus.heldout.retrieval.hybrid.all.n
         assert len(corpus.heldout.answers.false_refusals) <= 0.05 * answerable, corpus.name
