@@ -55,6 +55,7 @@ class DevItem:
     origin: str = "dev"  # "dev": written beside the passages; "blind": from a situation only
     previous: str | None = None  # the question asked just before, in the same conversation
     turn: str | None = None  # "follow_up" (needs the previous one) or "switch" (must not)
+    paraphrase_of: str | None = None  # the question this one rewrites without names or jargon
 
 
 def load_devset(path: Path) -> list[DevItem]:
@@ -81,6 +82,7 @@ def load_devset(path: Path) -> list[DevItem]:
                 origin=raw.get("origin", "dev"),
                 previous=raw.get("previous"),
                 turn=raw.get("turn"),
+                paraphrase_of=raw.get("paraphrase_of"),
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise SettingsError(f"devset {path} line {number}: {exc!r}") from None
@@ -145,6 +147,7 @@ class ModeFigures:
     document: Figures
     own: Figures
     own_blind: Figures  # own-words questions written from a situation, never from a passage
+    own_no_names: Figures  # those rewritten as asked by someone who knows no names or jargon
     two_docs: Figures
     conversation: Figures  # follow-ups and topic switches, each asked after its predecessor
 
@@ -158,6 +161,7 @@ class ModeFigures:
             document=subset(lambda i: i.style == "document"),
             own=subset(lambda i: i.style == "own"),
             own_blind=subset(lambda i: i.style == "own" and i.origin == "blind"),
+            own_no_names=subset(lambda i: i.paraphrase_of is not None),
             two_docs=subset(lambda i: i.docs > 1),
             conversation=subset(lambda i: i.turn is not None),
         )

@@ -9,6 +9,10 @@ facts (each a list of alternatives, one of which a correct answer must contain, 
 previous and turn (a conversation: "follow_up" needs the question before it, "switch" starts a
 new topic and must not be joined to it); split ("tune" or "heldout", fixed here once).
 
+eval/paraphrased.jsonl holds a third helper's rewrites of the single blind questions as asked by
+someone who knows no names or jargon (never seeing the documents either): same need, same labels
+and the same half as the question rewritten ("paraphrase_of").
+
 eval/blind.jsonl holds the "blind" questions. One helper read the documents and wrote, in English,
 a practitioner's situation for each passage or fact (plus on-topic needs the documents cannot
 answer), with the gold labels; a second helper who never saw the documents wrote each Dutch
@@ -495,13 +499,31 @@ def blind_rows(path: Path) -> list[dict]:
     return rows
 
 
+def paraphrased_rows(path: Path, rows: list[dict]) -> list[dict]:
+    """Rewrites of earlier questions: the original's labels, a new question."""
+    by_id = {row["id"]: row for row in rows}
+    rewritten = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        original = by_id[item["of"]]
+        rewritten.append(
+            {
+                **original,
+                "id": "p" + original["id"][1:],
+                "question": item["question"],
+                "paraphrase_of": original["id"],
+            }
+        )
+    return rewritten
+
+
 def assign_splits(rows: list[dict]) -> None:
     """Split once, in the file: within each kind of question (style, answerable, two documents,
     origin, conversation), alternate tune / heldout in order; a conversation stays together."""
     seen: dict[tuple, int] = {}
     for row in rows:
-        if row.get("previous"):
-            continue  # takes its conversation's split below
+        if row.get("previous") or row.get("paraphrase_of"):
+            continue  # takes its conversation's, or its original's, split below
         opens_conversation = row.pop("_opens_conversation", False)
         key = (row["style"], row["answerable"], row["docs"] > 1, row["origin"], opens_conversation)
         count = seen.get(key, 0)
@@ -509,8 +531,8 @@ def assign_splits(rows: list[dict]) -> None:
         row["split"] = "tune" if count % 2 == 0 else "heldout"
     by_id = {row["id"]: row for row in rows}
     for row in rows:
-        if row.get("previous"):
-            row["split"] = by_id[row["previous"]]["split"]
+        if row.get("previous") or row.get("paraphrase_of"):
+            row["split"] = by_id[row.get("previous") or row["paraphrase_of"]]["split"]
 
 
 def main() -> None:
@@ -542,6 +564,7 @@ def main() -> None:
             }
         )
     rows += blind_rows(Path(__file__).with_name("blind.jsonl"))
+    rows += paraphrased_rows(Path(__file__).with_name("paraphrased.jsonl"), rows)
     assign_splits(rows)
     out = Path(__file__).with_name("devset.jsonl")
     out.write_text(

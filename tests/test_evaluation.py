@@ -30,9 +30,10 @@ def test_devset_has_the_required_shape():
     assert sum(i.turn == "follow_up" for i in items) >= 10
     assert sum(i.turn == "switch" for i in items) >= 10
     by_id = {i.id: i for i in items}
-    for item in items:  # a conversation is never cut in two by the split
-        if item.previous:
-            assert by_id[item.previous].split == item.split, item.id
+    for item in items:  # neither a conversation nor a question and its rewrite is split
+        for other in (item.previous, item.paraphrase_of):
+            if other:
+                assert by_id[other].split == item.split, item.id
     for split in ("tune", "heldout"):  # both halves hold every kind of question
         half = [i for i in items if i.split == split]
         assert sum(i.style == "own" and i.answerable for i in half) >= 40
@@ -68,19 +69,19 @@ def test_hybrid_beats_each_leg_on_the_held_out_half(report, corpus):
         for metric in ("hit5", "mrr"):
             assert getattr(hybrid, metric) > getattr(dense, metric), (subset, metric)
             if metric == "hit5":
-                # On own words with distractors hybrid and BM25 both find 69 of 76 in the top 5
-                # (the blind questions kept many of the documents' names): not below BM25.
+                # On own words on the corpus alone hybrid and BM25 both find 103 of 119 in the
+                # top 5 (measured 2026-11-25; hybrid's MRR is higher): not below BM25.
                 assert getattr(hybrid, metric) >= getattr(lexical, metric), (subset, metric)
             else:
                 assert getattr(hybrid, metric) > getattr(lexical, metric), (subset, metric)
 
 
 # Floors a little under the held-out figures measured on 2026-11-25 with the default settings
-# (README, Evaluation): hybrid hit@5 own words 0.921 / 0.908, documents' wording 1.0 / 1.0 (15
-# of 15: the issue's goal is 0.96), answers correct 0.604 / 0.538.
+# (README, Evaluation): hybrid hit@5 own words 0.866 / 0.849, documents' wording 1.0 / 1.0 (15
+# of 15: the issue's goal is 0.96), answers correct 0.530 / 0.478.
 FLOORS = {
-    "corpus": {"own": 0.88, "document": 0.96, "correct": 0.55},
-    "corpus+distractors": {"own": 0.87, "document": 0.96, "correct": 0.50},
+    "corpus": {"own": 0.83, "document": 0.96, "correct": 0.48},
+    "corpus+distractors": {"own": 0.81, "document": 0.96, "correct": 0.43},
 }
 
 
