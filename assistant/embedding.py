@@ -269,8 +269,11 @@ class PersistentEmbeddings(Embeddings):
             rows = [(self.model, keys[t], v.tobytes()) for t, v in zip(missing, fresh, strict=True)]
             with self._lock:
                 db = self._connection()
-                with db:
-                    db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+                try:
+                    with db:
+                        db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+                except sqlite3.Error as exc:  # full disk, read-only folder: embed on, unkept
+                    log.warning("embedding_cache %s: vectors not kept (%s)", self.path, exc)
             found.update((keys[t], v) for t, v in zip(missing, fresh, strict=True))
         return [found[keys[t]].tolist() for t in texts]
 

@@ -195,3 +195,12 @@ def test_the_cli_and_ingest_import_no_llm_client_torch_or_gradio():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_cache_file_that_is_not_a_database_is_named(tmp_path, embeddings):
+    from assistant.errors import SettingsError
+
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"dit is geen database" * 100)
+    with pytest.raises(SettingsError, match="broken.sqlite3: cannot be opened"):
+        PersistentEmbeddings(embeddings, broken, E5_MODEL).embed_documents(["ouders"])
