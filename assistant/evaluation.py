@@ -502,15 +502,14 @@ def run_evaluation(
         if ingest.failed:
             raise SettingsError(f"evaluation corpus {name}: could not ingest {ingest.failed}")
         assistant = open_assistant(local, embeddings=embeddings)
-        halves = {
-            split: SplitReport(
+        halves = {}
+        for split in SPLITS:
+            subset = [i for i in items if i.split == split]
+            halves[split] = SplitReport(
                 retrieval=evaluate_retrieval(assistant.retriever, subset, by_id),
                 answers=evaluate_answers(assistant, subset, by_id),
                 conversation=evaluate_conversation(subset),
             )
-            for split in SPLITS
-            for subset in [[i for i in items if i.split == split]]
-        }
         tuning = [i for i in items if i.split == "tune"]
         reports.append(
             CorpusReport(
