@@ -239,8 +239,9 @@ class ExtractiveAnswerer:
         embeddings: Embeddings,
         max_sentences: int = 3,
         keep_ratio: float = 0.7,
-        min_evidence: float = 0.18,
-        min_relevance: float = 0.205,
+        *,
+        min_evidence: float,
+        min_relevance: float,
     ) -> None:
         self.lexical = lexical
         self.embeddings = embeddings

@@ -95,7 +95,7 @@ def test_amount_question_without_a_number_in_the_passages_is_refused():
         def embed_query(self, text):
             return [1.0, 0.0]
 
-    answerer = ExtractiveAnswerer(Lexicon(), Embedder(), min_evidence=0.0)
+    answerer = ExtractiveAnswerer(Lexicon(), Embedder(), min_evidence=0.0, min_relevance=0.0)
     assert not answerer.answer("Hoeveel geld kreeg de provincie?", hits).answered
     assert answerer.answer("Wat besloot de provincie?", hits).answered
 
@@ -149,6 +149,12 @@ def test_sentences_skip_headings_and_keep_abbreviations():
     ]
 
 
+def thresholds(assistant) -> dict[str, float]:
+    """The refusal thresholds the configured assistant answers with."""
+    answerer = assistant.answerer
+    return {"min_evidence": answerer.min_evidence, "min_relevance": answerer.min_relevance}
+
+
 def test_answering_uses_the_passage_vectors_the_store_holds(assistant, embeddings):
     question = "Wat zijn de doelstellingen van CIK Stad Gent?"
     hits = assistant.passages(question)
@@ -161,7 +167,7 @@ def test_answering_uses_the_passage_vectors_the_store_holds(assistant, embedding
     np.testing.assert_allclose(stored, fresh, atol=1e-5)
 
     recording = RecordingEmbeddings(embeddings)
-    answerer = ExtractiveAnswerer(assistant.retriever.lexical, recording)
+    answerer = ExtractiveAnswerer(assistant.retriever.lexical, recording, **thresholds(assistant))
     with_vectors = answerer.answer(question, hits)
     assert with_vectors.answered
     assert recording.texts and not {h.chunk.context for h in hits} & set(recording.texts)
@@ -175,7 +181,9 @@ def test_sentences_embedded_ahead_leave_an_answer_nothing_to_embed(assistant, em
     from assistant.embedding import CachedEmbeddings
 
     recording = RecordingEmbeddings(embeddings)
-    answerer = ExtractiveAnswerer(assistant.retriever.lexical, CachedEmbeddings(recording))
+    answerer = ExtractiveAnswerer(
+        assistant.retriever.lexical, CachedEmbeddings(recording), **thresholds(assistant)
+    )
     chunks = list(assistant.retriever.store.chunks())
     count = answerer.embed_sentences(chunks)
     assert count == len(recording.texts) > len(chunks)  # every sentence once
