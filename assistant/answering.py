@@ -1,104 +1,72 @@
-"""Extractive Dutch answers: the passage sentences that answer the question, with [n] markers."""
+"""Extractive Dutch answers: the passage units that answer the question, with [n] markers.
+
+Without an LLM, an answer is made of quotes. Each passage is cut into answer units (see
+units.py), every unit is scored against the question (the dense model's query/passage
+similarity together with lexical evidence), and the best few, preferably from different
+passages, are quoted with their citations. When the passages are not about the question, when
+no unit is strong enough, or when the question asks for a kind of thing (an amount, a date, a
+name ...) that no unit holds, the answer is a Dutch refusal that says so and lists related
+passages, which are not citations.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 import numpy as np
-import pysbd
 from langchain_core.embeddings import Embeddings
 
 from assistant.dutch import fold
 from assistant.embedding import E5_MODEL, USE_MODEL
 from assistant.lexical import LexicalIndex
-from assistant.loading import is_heading_line
+from assistant.questions import (
+    Need,
+    asking_sentence,
+    named_in,
+    needs_of,
+    satisfies,
+    unknown_terms,
+)
 from assistant.records import Answer, Chunk, Citation, Claim, Hit
 from assistant.settings import Settings
+from assistant.units import Unit, answer_units, sentence_segmenter
 
-REFUSAL = (
+__all__ = ["sentence_segmenter"]  # generation.py splits an LLM's answer with the same splitter
+
+NOT_ANSWERED = (
     "De documenten in deze collectie beantwoorden deze vraag niet. "
     "Probeer de vraag anders te formuleren, of kies een ander thema of een andere organisatie."
 )
-_MIN_SENTENCE = 25
-# Questions that ask for an amount, a duration, a frequency or a date want a number back.
-_QUANTITY_QUESTION = re.compile(
-    r"\b(hoeveel|hoe ?lang|hoe vaak|hoe oud|wanneer|welk jaar|in welk jaar|welke datum|hoe groot)\b"
+OFF_TOPIC = (
+    "Deze vraag gaat over iets wat de documenten in deze collectie niet behandelen. "
+    "De assistent beantwoordt alleen vragen over wat in de documenten staat."
 )
-_NUMBER = re.compile(
-    r"\d|\b(een paar|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
-    r"vijftien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|duizend|"
-    r"miljoen|meerdere|jaarlijks|maandelijks|wekelijks|dagelijks|eenmalig)\w*"
-)
-
-
-def wants_number(question: str) -> bool:
-    """Whether the question asks for an amount, duration, frequency or date."""
-    return bool(_QUANTITY_QUESTION.search(fold(question)))
-
-
-def has_number(text: str) -> bool:
-    return bool(_NUMBER.search(fold(text)))
+REFUSAL = NOT_ANSWERED  # the refusal an LLM's "GEEN ANTWOORD" becomes
+RELATED_MAX = 3
+# A unit that holds what the question asks for (a number, a name) must score at least this
+# share of the best unit's score to stand in for an answer.
+NEED_RATIO = 0.85
+# "Hoe ..."/"wat kan ik ..." questions ask for practices: lists of actions answer them best.
+_PRACTICE = (
+    "hoe kan", "hoe kunnen", "hoe pak", "hoe zorg", "hoe betrek", "wat kan ik",
+    "wat kunnen we", "welke tips", "welke acties", "welke manieren", "hoe ga ik",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A sentence of a retrieved passage, scored against the question."""
+    """An answer unit of a retrieved passage, scored against the question."""
 
-    text: str
+    unit: Unit
     hit_rank: int  # 0-based rank of the passage it comes from
-    position: int  # order within the passage
-    lexical: float  # share of the question's idf-weighted terms the sentence contains
-    dense: float  # cosine similarity of sentence and question
+    lexical: float  # share of the question's idf-weighted terms the unit contains
+    dense: float  # cosine similarity of unit and question
     score: float
 
-
-@cache
-def sentence_segmenter() -> pysbd.Segmenter:
-    """pysbd's Dutch sentence splitter (abbreviations such as o.a. and O.B.S. stay whole)."""
-    return pysbd.Segmenter(language="nl", clean=False)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Quotable sentences of a passage, in order (see _split_sentences)."""
-    return list(_split_sentences(text))
-
-
-def quotable_sentences(text: str) -> list[str]:
-    """The sentences of a passage an answer may quote (long enough to say something)."""
-    return [sentence for sentence in split_sentences(text) if len(sentence) >= _MIN_SENTENCE]
-
-
-@lru_cache(maxsize=8192)  # passages recur across questions; pysbd is slow (50 ms per answer)
-def _split_sentences(text: str) -> tuple[str, ...]:
-    """Quotable sentences of a passage, in order.
-
-    Every line ends a sentence; heading lines are left out; a line ending in ':' takes the list
-    items that follow it along, so an answer never quotes a lead-in without its list.
-    """
-    sentences: list[str] = []
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    position = 0
-    while position < len(lines):
-        line = lines[position]
-        position += 1
-        if line.startswith("• "):
-            sentences.append(line.removeprefix("• "))
-            continue
-        if is_heading_line(line):
-            continue
-        parts = [s.strip() for s in sentence_segmenter().segment(line) if s.strip()]
-        if parts and parts[-1].endswith(":"):
-            items = []
-            while position < len(lines) and lines[position].startswith("• "):
-                items.append(lines[position])
-                position += 1
-            if items:
-                parts[-1] = "\n".join([parts[-1], *items])
-        sentences.extend(parts)
-    return tuple(sentences)
+    @property
+    def text(self) -> str:
+        return self.unit.text
 
 
 @dataclass(frozen=True)
@@ -109,28 +77,34 @@ class Evidence:
     relevance: float  # highest cosine similarity of the question to a whole retrieved passage
 
 
+def passage_units(chunk: Chunk) -> list[Unit]:
+    return answer_units(chunk.text, chunk.section)
+
+
+def is_practice_question(question: str) -> bool:
+    return fold(asking_sentence(question)).startswith(_PRACTICE) or any(
+        p in fold(question) for p in _PRACTICE[:7]
+    )
+
+
 def gather_evidence(
     question: str, hits: Sequence[Hit], lexical: LexicalIndex, embeddings: Embeddings
 ) -> Evidence:
-    """Every sentence of the hits scored against the question, and the passages' relevance."""
+    """Every answer unit of the hits scored against the question, and the passages' relevance."""
+    if not hits:
+        return Evidence([], 0.0)
     analyzer = lexical.analyzer
     q_terms = sorted(set(analyzer.terms(question)))
     weights = dict(zip(q_terms, lexical.idf(q_terms), strict=True))
     total = sum(weights.values()) or 1.0
-    raw = [
-        (text, rank, position)
-        for rank, hit in enumerate(hits)
-        for position, text in enumerate(quotable_sentences(hit.chunk.text))
-    ]
-    if not hits:
-        return Evidence([], 0.0)
+    raw = [(unit, rank) for rank, hit in enumerate(hits) for unit in passage_units(hit.chunk)]
     # Passages come with the vectors the store holds for them (of chunk.context); embedding
     # them again would take half of a new question's time.
     stored = [hit.vector for hit in hits if hit.vector is not None]
     passages = [] if len(stored) == len(hits) else [hit.chunk.context for hit in hits]
-    # The question as a query, the passages and sentences as documents: models such as E5
-    # were trained to score exactly that pair.
-    texts = [*passages, *(text for text, _, _ in raw)]
+    # The question as a query, the passages and units as documents: models such as E5 were
+    # trained to score exactly that pair.
+    texts = [*passages, *(unit.text for unit, _ in raw)]
     question_vector = np.asarray([embeddings.embed_query(question)], dtype=np.float64)
     dim = question_vector.shape[1]
     vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float64).reshape(-1, dim)
@@ -140,61 +114,101 @@ def gather_evidence(
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
     relevance = float(np.max(vectors[1 : 1 + len(hits)] @ vectors[0]))
     similarity = vectors[1 + len(hits) :] @ vectors[0]
+    practice = is_practice_question(question)
     candidates = []
-    for (text, rank, position), dense in zip(raw, similarity.tolist(), strict=True):
-        found = set(analyzer.terms(text))
+    for (unit, rank), dense in zip(raw, similarity.tolist(), strict=True):
+        found = set(analyzer.terms(unit.text))
         lexical_share = sum(w for t, w in weights.items() if t in found) / total
         score = 0.5 * lexical_share + 0.5 * dense + 0.05 / (rank + 1)
-        candidates.append(Candidate(text, rank, position, lexical_share, dense, score))
+        if practice and unit.kind == "list":
+            score += 0.03
+        candidates.append(Candidate(unit, rank, lexical_share, dense, score))
     return Evidence(sorted(candidates, key=lambda c: -c.score), relevance)
 
 
-def select_sentences(
-    candidates: Sequence[Candidate], limit: int, keep_ratio: float
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    return a.hit_rank == b.hit_rank and a.unit.start < b.unit.end and b.unit.start < a.unit.end
+
+
+def select_units(
+    candidates: Sequence[Candidate],
+    limit: int,
+    keep_ratio: float,
+    first: Sequence[Candidate] = (),
 ) -> list[Candidate]:
-    """The best sentence and those close to it, without repeats, at most limit."""
-    if not candidates:
+    """The best units and those close to them, at most limit, none quoting the same text twice;
+    a unit from a passage already quoted must beat the next passage's by a margin."""
+    chosen: list[Candidate] = list(first)
+    if not candidates and not chosen:
         return []
-    best = candidates[0].score
-    chosen: list[Candidate] = []
-    for candidate in candidates:
-        if len(chosen) == limit or candidate.score < keep_ratio * best:
+    best = max([c.score for c in candidates[:1]] + [c.score for c in chosen])
+    pool = list(candidates)
+    while len(chosen) < limit and pool:
+        quoted = {c.hit_rank for c in chosen}
+        ranked = sorted(
+            (c for c in pool if not any(_overlaps(c, d) for d in chosen)),
+            key=lambda c: -(c.score - (0.02 if c.hit_rank in quoted else 0.0)),
+        )
+        if not ranked or ranked[0].score < keep_ratio * best:
             break
-        if any(_same_text(candidate.text, c.text) for c in chosen):
-            continue
-        chosen.append(candidate)
+        chosen.append(ranked[0])
+        pool.remove(ranked[0])
     return chosen
 
 
-def quote_location(chunk: Chunk, quote: str) -> str:
+@dataclass(frozen=True)
+class Quote:
+    """A quoted span of one retrieved passage."""
+
+    hit_rank: int
+    start: int
+    end: int
+
+
+def number_citations(
+    hits: Sequence[Hit], quotes: Sequence[Quote]
+) -> tuple[list[int], list[Citation]]:
+    """Number the passages in order of first use, one number per passage and page: each [n]
+    cites the page its quote stands on. Returns the number of each quote and the citations.
+
+    The one numbering of the extractive and the LLM answers alike."""
+    numbers: dict[tuple[int, int | None], int] = {}
+    quoted: dict[int, list[str]] = {}
+    first: dict[int, Quote] = {}
+    marks = []
+    for quote in quotes:
+        chunk = hits[quote.hit_rank].chunk
+        key = (quote.hit_rank, chunk.page_at(quote.start))
+        n = numbers.setdefault(key, len(numbers) + 1)
+        first.setdefault(n, quote)
+        text = chunk.text[quote.start : quote.end]
+        if text not in quoted.setdefault(n, []):
+            quoted[n].append(text)
+        marks.append(n)
+    citations = []
+    for (rank, page), n in numbers.items():
+        chunk, quote = hits[rank].chunk, first[n]
+        citations.append(
+            Citation(n, chunk, quote_location(chunk, quote.start), page, tuple(quoted[n]))
+        )
+    return marks, citations
+
+
+def quote_location(chunk: Chunk, start: int) -> str:
     """The citation location of a quote: the page it stands on, or the section it stands in."""
-    start = max(chunk.text.find(quote), 0)
     if chunk.pages:
         return f"p. {chunk.page_at(start)}"
     return chunk.location_of(chunk.section_at(start))
 
 
-def _same_text(a: str, b: str) -> bool:
-    return a in b or b in a
-
-
 def compose_answer(question: str, hits: Sequence[Hit], chosen: Sequence[Candidate]) -> Answer:
-    """Join the chosen sentences with [n] markers, numbering passages in order of first use."""
-    numbers: dict[int, int] = {}
-    parts: list[str] = []
-    for candidate in chosen:
-        n = numbers.setdefault(candidate.hit_rank, len(numbers) + 1)
-        parts.append(f"{candidate.text} [{n}]")
-    claims = tuple(Claim(c.text, (numbers[c.hit_rank],), True) for c in chosen)
-    first_quote: dict[int, str] = {}
-    for candidate in chosen:
-        first_quote.setdefault(candidate.hit_rank, candidate.text)
-    citations = []
-    for rank, n in numbers.items():
-        chunk, quote = hits[rank].chunk, first_quote[rank]
-        page = chunk.page_at(max(chunk.text.find(quote), 0))
-        citations.append(Citation(n, chunk, quote_location(chunk, quote), page))
-    return Answer(question, True, " ".join(parts), tuple(citations), tuple(hits), claims=claims)
+    """The chosen units, one per line, each followed by the [n] of its passage and page."""
+    marks, citations = number_citations(
+        hits, [Quote(c.hit_rank, c.unit.start, c.unit.end) for c in chosen]
+    )
+    lines = [f"{c.unit.text} [{n}]" for c, n in zip(chosen, marks, strict=True)]
+    claims = tuple(Claim(c.unit.text, (n,), True) for c, n in zip(chosen, marks, strict=True))
+    return Answer(question, True, "\n\n".join(lines), tuple(citations), tuple(hits), claims=claims)
 
 
 # The refusal thresholds (min_evidence, min_relevance) of each packaged model: the lower of the
@@ -216,28 +230,89 @@ def refusal_thresholds(settings: Settings) -> tuple[float, float]:
     )
 
 
-def should_answer(evidence: Evidence, min_evidence: float, min_relevance: float) -> bool:
-    """Answer only when a sentence is strong enough and the passages are about the question."""
-    return (
-        bool(evidence.candidates)
-        and evidence.candidates[0].score >= min_evidence
-        and evidence.relevance >= min_relevance
-    )
+@dataclass(frozen=True)
+class Decision:
+    """Whether to answer, and if not, what to tell the reader."""
+
+    answer: bool
+    message: str = ""
+    first: tuple[Candidate, ...] = ()  # units that hold what the question asks for
 
 
-def refuse(question: str, hits: Sequence[Hit] = ()) -> Answer:
-    """The Dutch refusal: no answer, nothing cited."""
-    return Answer(question, False, REFUSAL, (), tuple(hits))
+def decide(
+    question: str,
+    evidence: Evidence,
+    hits: Sequence[Hit],
+    needs: Sequence[Need],
+    lexical: LexicalIndex,
+    min_evidence: float,
+    min_relevance: float,
+) -> Decision:
+    """Answer only when the passages are about the question, a unit is strong enough, and
+    every kind of thing the question asks for is held by a unit that answers it."""
+    if not evidence.candidates or evidence.relevance < min_relevance:
+        return Decision(False, OFF_TOPIC)
+    best = evidence.candidates[0]
+    if best.score < min_evidence:
+        return Decision(False, NOT_ANSWERED)
+    unknown = unknown_terms(question, lexical.analyzer, lexical.knows)
+    if unknown:
+        return Decision(
+            False,
+            f"De documenten in deze collectie vermelden ‘{unknown[0]}’ nergens. "
+            "Ze beantwoorden deze vraag dus niet.",
+        )
+    first = []
+    names = named_in(question)
+    for need in needs:
+        # The counted noun may be worded differently ("organisaties", "16 instellingen"): the
+        # best unit may hold any number. Contact details are rare enough that any unit of the
+        # passages found may give them.
+        loose = Need(need.kind) if need.kind == "count" else need
+        floor = 0.0 if need.kind in ("phone", "email") else NEED_RATIO * best.score
+        holder = next(
+            (
+                c
+                for c in evidence.candidates
+                if c.score >= max(min_evidence, floor)
+                and (
+                    satisfies(need, c.unit.quoted, lexical.analyzer)
+                    or (c is best and satisfies(loose, c.unit.quoted, lexical.analyzer))
+                )
+                and (need.kind == "count" or _about(c, hits, names))
+            ),
+            None,
+        )
+        if holder is None:
+            return Decision(False, f"{need.missing()} Ze beantwoorden deze vraag dus niet.")
+        if holder not in first:
+            first.append(holder)
+    return Decision(True, first=tuple(first))
+
+
+def _about(candidate: Candidate, hits: Sequence[Hit], names: Sequence[str]) -> bool:
+    """Whether the unit's passage (with its document's title and organisation) names every
+    name the question names: a year of one network does not date another. (Counts are left
+    out: their counted noun already ties them to the question.)"""
+    chunk = hits[candidate.hit_rank].chunk
+    where = fold(f"{chunk.info.title} {chunk.info.organisation} {chunk.context}")
+    return all(fold(name) in where for name in names)
+
+
+def refuse(question: str, hits: Sequence[Hit] = (), message: str = NOT_ANSWERED) -> Answer:
+    """The Dutch refusal: no answer, nothing cited; the passages found are only 'related'."""
+    related = tuple(hits[:RELATED_MAX]) if message != OFF_TOPIC else ()
+    return Answer(question, False, message, (), tuple(hits), related=related)
 
 
 class ExtractiveAnswerer:
-    """Answers from the retrieved passages' own sentences, or refuses when evidence is weak."""
+    """Answers from the retrieved passages' own units, or refuses and says why."""
 
     def __init__(
         self,
         lexical: LexicalIndex,
         embeddings: Embeddings,
-        max_sentences: int = 3,
+        max_units: int = 3,
         keep_ratio: float = 0.7,
         *,
         min_evidence: float,
@@ -245,32 +320,40 @@ class ExtractiveAnswerer:
     ) -> None:
         self.lexical = lexical
         self.embeddings = embeddings
-        self.max_sentences = max_sentences
+        self.max_units = max_units
         self.keep_ratio = keep_ratio
         self.min_evidence = min_evidence
         self.min_relevance = min_relevance
 
     def evidence(self, question: str, hits: Sequence[Hit]) -> Evidence:
-        """Sentences that could answer, best first (an amount or date needs a number)."""
-        evidence = gather_evidence(question, hits, self.lexical, self.embeddings)
-        if wants_number(question):
-            kept = [c for c in evidence.candidates if has_number(c.text)]
-            return Evidence(kept, evidence.relevance)
-        return evidence
+        """The answer units of the passages, best first."""
+        return gather_evidence(question, hits, self.lexical, self.embeddings)
 
-    def embed_sentences(self, chunks: Iterable[Chunk], batch: int = 64) -> int:
-        """Embed the quotable sentences of these passages ahead of any question (the vectors
-        stay in the embedder's caches); returns how many sentences there were."""
-        sentences = list(dict.fromkeys(s for c in chunks for s in quotable_sentences(c.text)))
-        for start in range(0, len(sentences), batch):
-            self.embeddings.embed_documents(sentences[start : start + batch])
-        return len(sentences)
+    def embed_units(self, chunks: Iterable[Chunk], batch: int = 64) -> int:
+        """Embed the answer units of these passages ahead of any question (the vectors stay in
+        the embedder's caches); returns how many units there were."""
+        texts = list(dict.fromkeys(u.text for c in chunks for u in passage_units(c)))
+        for start in range(0, len(texts), batch):
+            self.embeddings.embed_documents(texts[start : start + batch])
+        return len(texts)
 
-    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+    def answer(self, question: str, hits: Sequence[Hit], asked: str | None = None) -> Answer:
+        """Answer question (as retrieved with) from hits; asked is what the user typed, when a
+        follow-up was read together with the question before it: only it says what is wanted."""
+        asked = asked or question
         evidence = self.evidence(question, hits)
-        if not should_answer(evidence, self.min_evidence, self.min_relevance):
-            return refuse(question, hits)
-        chosen = select_sentences(evidence.candidates, self.max_sentences, self.keep_ratio)
+        decision = decide(
+            asked,
+            evidence,
+            hits,
+            needs_of(asked),
+            self.lexical,
+            self.min_evidence,
+            self.min_relevance,
+        )
+        if not decision.answer:
+            return refuse(question, hits, decision.message)
+        chosen = select_units(evidence.candidates, self.max_units, self.keep_ratio, decision.first)
         return compose_answer(question, hits, chosen)
 
 

@@ -11,25 +11,23 @@ from assistant.citing import dutch_date, in_text, reference_list
 from assistant.dutch import fold
 from assistant.records import Answer
 
-# Words with which a follow-up points back at what was asked before.
+# Words with which a question may point back at the one before: "en ..." without a subject of
+# its own, pronouns and demonstratives ("die", "dat project", "daar", "ze"). Many questions that
+# stand alone hold them too (a relative "die", a conjunction "dat"): retrieval evidence decides.
 _REFERS_BACK = re.compile(
-    r"\b(die|dat|deze|dit|daar|daarvan|daarmee|daarover|hun|zij|ze|hen|het project|zo'?n|"
-    r"ook|en hoe|en wat|en waar|en wie|en wanneer|nog|verder|hetzelfde)\b"
+    r"^(en|maar|ook|en dan)\b|\b(die|dat|deze|dit|daar\w*|hier\w*|zo'?n|hetzelfde|dezelfde|"
+    r"ze|zij|hen|hun|hij|haar|het project|nog|verder)\b"
 )
-_SHORT = 6  # words
 
 
-def is_follow_up(question: str) -> bool:
-    """Short questions, or ones that refer back ('En hoe pakte Gent dat aan?')."""
-    text = fold(question.strip())
-    return len(text.split()) <= _SHORT or bool(_REFERS_BACK.search(text)) or text.startswith("en ")
+def refers_back(question: str) -> bool:
+    """Whether the question holds a word that may point back at an earlier question."""
+    return bool(_REFERS_BACK.search(fold(question.strip())))
 
 
-def contextualize(question: str, previous: Sequence[str]) -> str:
-    """The query to retrieve with: a follow-up is joined to the previous question."""
-    if previous and is_follow_up(question):
-        return f"{previous[-1]} {question}"
-    return question
+def joined(question: str, previous: Sequence[str]) -> str:
+    """A follow-up read together with the question before it."""
+    return f"{previous[-1]} {question}"
 
 
 def export_markdown(answers: Sequence[Answer], accessed: date) -> str:

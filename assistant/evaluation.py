@@ -19,7 +19,6 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering import refusal_thresholds
-from assistant.conversation import contextualize, is_follow_up
 from assistant.dutch import fold
 from assistant.embedding import CachedEmbeddings, make_embeddings
 from assistant.errors import SettingsError
@@ -293,16 +292,19 @@ def answer_is_correct(item: DevItem, answer: Answer) -> bool:
     )
 
 
-def _queries(items: Sequence[DevItem], by_id: dict[str, DevItem]) -> dict[str, str]:
-    """What each question retrieves with: in a conversation, as the app contextualises it."""
-    return {i.id: contextualize(i.question, history(i, by_id)) for i in items}
+def _queries(
+    assistant: Assistant, items: Sequence[DevItem], by_id: dict[str, DevItem]
+) -> dict[str, str]:
+    """What each question retrieves with: in a conversation, as the app reads it."""
+    return {i.id: assistant.read_as(i.question, history(i, by_id)) or i.question for i in items}
 
 
 def evaluate_retrieval(
-    retriever: Retriever, items: Sequence[DevItem], by_id: dict[str, DevItem]
+    assistant: Assistant, items: Sequence[DevItem], by_id: dict[str, DevItem]
 ) -> RetrievalFigures:
+    retriever = assistant.retriever
     answerable = [i for i in items if i.answerable]
-    queries = _queries(answerable, by_id)
+    queries = _queries(assistant, answerable, by_id)
     per_mode = {}
     for mode in MODES:
         ranks = {
@@ -339,12 +341,15 @@ def evaluate_answers(
     )
 
 
-def evaluate_conversation(items: Sequence[DevItem]) -> ConversationFigures:
+def evaluate_conversation(
+    assistant: Assistant, items: Sequence[DevItem], by_id: dict[str, DevItem]
+) -> ConversationFigures:
     follow_ups = [i for i in items if i.turn == "follow_up"]
     switches = [i for i in items if i.turn == "switch"]
 
     def joined(subset: list[DevItem]) -> float:
-        return round(sum(is_follow_up(i.question) for i in subset) / (len(subset) or 1), 3)
+        read = [assistant.read_as(i.question, history(i, by_id)) is not None for i in subset]
+        return round(sum(read) / (len(subset) or 1), 3)
 
     return ConversationFigures(joined(follow_ups), joined(switches), len(follow_ups), len(switches))
 
@@ -353,7 +358,7 @@ def calibrate_refusal(
     assistant: Assistant, items: Sequence[DevItem], by_id: dict[str, DevItem]
 ) -> tuple[Calibration, ...]:
     """Per refusal feature, the answerable questions' lowest value and the unanswerable ones'."""
-    queries = _queries(items, by_id)
+    queries = _queries(assistant, items, by_id)
     evidence_of, relevance_of = {}, {}
     for item in items:
         hits = assistant.passages(queries[item.id])
@@ -380,12 +385,13 @@ CANDIDATE_GRID = (10, 20, 30, 50)
 
 
 def tune_fusion(
-    retriever: Retriever, items: Sequence[DevItem], by_id: dict[str, DevItem]
+    assistant: Assistant, items: Sequence[DevItem], by_id: dict[str, DevItem]
 ) -> tuple[FusionTrial, ...]:
     """Every fusion setting of the grid, measured on both halves from one retrieval per leg;
     sorted by the tuning half's MRR, then hit@5 (the held-out figures play no part)."""
+    retriever = assistant.retriever
     answerable = [i for i in items if i.answerable]
-    queries = _queries(answerable, by_id)
+    queries = _queries(assistant, answerable, by_id)
     legs = {i.id: retriever.legs(queries[i.id], candidates=max(CANDIDATE_GRID)) for i in answerable}
     ids = {i for lexical, dense in legs.values() for i, _ in [*lexical, *dense]}
     texts = {i: chunk.text for i, (chunk, _) in retriever.store.get(sorted(ids)).items()}
@@ -506,9 +512,9 @@ def run_evaluation(
         for split in SPLITS:
             subset = [i for i in items if i.split == split]
             halves[split] = SplitReport(
-                retrieval=evaluate_retrieval(assistant.retriever, subset, by_id),
+                retrieval=evaluate_retrieval(assistant, subset, by_id),
                 answers=evaluate_answers(assistant, subset, by_id),
-                conversation=evaluate_conversation(subset),
+                conversation=evaluate_conversation(assistant, subset, by_id),
             )
         tuning = [i for i in items if i.split == "tune"]
         reports.append(
@@ -518,7 +524,7 @@ def run_evaluation(
                 tune=halves["tune"],
                 heldout=halves["heldout"],
                 calibration=calibrate_refusal(assistant, tuning, by_id),
-                fusion_trials=tune_fusion(assistant.retriever, items, by_id) if tune else (),
+                fusion_trials=tune_fusion(assistant, items, by_id) if tune else (),
                 analysis_variants=compare_analysis(assistant, items, by_id) if compare else (),
             )
         )

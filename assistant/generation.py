@@ -19,10 +19,18 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.answering import REFUSAL, ExtractiveAnswerer, final_answer, sentence_segmenter
-from assistant.conversation import contextualize, is_follow_up
+from assistant.answering import (
+    REFUSAL,
+    ExtractiveAnswerer,
+    Quote,
+    final_answer,
+    number_citations,
+    sentence_segmenter,
+)
+from assistant.conversation import joined
 from assistant.dutch import Analyzer
-from assistant.records import Answer, Citation, Claim, Hit
+from assistant.records import Answer, Claim, Hit
+from assistant.units import Unit, answer_units
 
 log = logging.getLogger(__name__)
 
@@ -130,17 +138,24 @@ def verify(
         claims.append(Claim(text, tuple(valid), supported))
         if supported:
             kept.append((text, valid))
+    # Each claim quotes, from every passage it cites, the unit that shares most of its words,
+    # so the LLM's answers are numbered, located and highlighted like the extractive ones.
+    quotes = [
+        Quote(n - 1, unit.start, unit.end)
+        for text, cited in kept
+        for n in cited
+        for unit in [_closest_unit(text, hits[n - 1].chunk, analyzer)]
+    ]
+    marks, citations = number_citations(hits, quotes)
     numbers: dict[int, int] = {}
     parts = []
+    position = 0
     for text, cited in kept:
-        marks = "".join(f"[{numbers.setdefault(n, len(numbers) + 1)}]" for n in cited)
-        parts.append(f"{text} {marks}")
-    citations = []
-    for given, n in numbers.items():
-        chunk = hits[given - 1].chunk
-        citations.append(
-            Citation(n, chunk, chunk.location, chunk.pages[0] if chunk.pages else None)
-        )
+        claim_marks = marks[position : position + len(cited)]
+        position += len(cited)
+        for given, n in zip(cited, claim_marks, strict=True):
+            numbers.setdefault(given, n)
+        parts.append(f"{text} " + "".join(f"[{n}]" for n in dict.fromkeys(claim_marks)))
     renumbered = tuple(
         Claim(
             c.text,
@@ -165,6 +180,15 @@ def verify(
     )
 
 
+def _closest_unit(claim: str, chunk, analyzer: Analyzer):
+    """The answer unit of the passage that shares most of the claim's terms."""
+    wanted = set(analyzer.terms(claim))
+    units = answer_units(chunk.text, chunk.section)
+    if not units:
+        return Unit("sentence", chunk.text, 0, len(chunk.text), None, chunk.text)
+    return max(units, key=lambda u: len(wanted & set(analyzer.terms(u.quoted))))
+
+
 def is_no_answer(raw: str) -> bool:
     return NO_ANSWER.lower() in raw.lower()[: len(NO_ANSWER) + 20]
 
@@ -186,8 +210,6 @@ class LLMAnswerer:
 
     def condense(self, question: str, previous: Sequence[str]) -> str:
         """A follow-up as a standalone question (without the model: joined to the last one)."""
-        if not previous or not is_follow_up(question):
-            return question
         history = "\n".join(f"- {q}" for q in previous[-3:])
         messages = [
             SystemMessage(CONDENSE_PROMPT),
@@ -196,8 +218,8 @@ class LLMAnswerer:
         try:
             rewritten = self._invoke(messages).strip().splitlines()[0].strip()
         except (LLMUnavailable, IndexError):
-            return contextualize(question, previous)
-        return rewritten if 3 <= len(rewritten) <= 500 else contextualize(question, previous)
+            return joined(question, previous)
+        return rewritten if 3 <= len(rewritten) <= 500 else joined(question, previous)
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         return final_answer(self.stream(question, hits))

@@ -97,6 +97,11 @@ class LexicalIndex:
             float(np.log(1 + (n - (df := self._df.get(t, 0)) + 0.5) / (df + 0.5))) for t in terms
         ]
 
+    def knows(self, term: str) -> bool:
+        """Whether any indexed text holds this term."""
+        self.idf([])
+        return bool(self._df and self._df.get(term, 0))
+
     def mask(self, filters: dict[str, str]) -> np.ndarray | None:
         """Boolean mask of the chunks that match every filter (None when there are no filters)."""
         if not filters:

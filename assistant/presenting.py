@@ -42,9 +42,16 @@ def answer_to_json(answer: Answer) -> dict:
                 "location": c.location,
                 "url": c.chunk.info.url,
                 "text": c.chunk.text,
+                # The exact text the answer quotes (each a substring of "text"): the first,
+                # and all of them when the answer quotes the passage more than once.
+                "quote": c.quote,
+                "quotes": list(c.quotes),
             }
             for c in answer.citations
         ],
+        # A refusal's nearest passages: shown as "Verwante passages", never cited.
+        "related": [hit_to_json(rank, hit) for rank, hit in enumerate(answer.related, start=1)],
+        "read_as": answer.read_as,
         "generator": answer.generator,
         "claims": [
             {"text": c.text, "citations": list(c.citations), "supported": c.supported}
@@ -56,7 +63,8 @@ def answer_to_json(answer: Answer) -> dict:
 
 def format_answer(answer: Answer) -> str:
     """The answer, then its numbered sources, for a terminal."""
-    lines = [answer.text]
+    lines = [f"(Gelezen als: {answer.read_as})", ""] if answer.read_as else []
+    lines.append(answer.text)
     if answer.note:
         lines += ["", f"({answer.note})"]
     if answer.citations:
@@ -65,6 +73,11 @@ def format_answer(answer: Answer) -> str:
             info = c.chunk.info
             where = f", {info.url}" if info.url else ""
             lines.append(f"[{c.n}] {info.title} — {info.organisation}, {c.location}{where}")
+    if answer.related:
+        lines += ["", "Verwante passages (geen antwoord op de vraag):"]
+        for hit in answer.related:
+            info = hit.chunk.info
+            lines.append(f"- {info.title} — {info.organisation}, {hit.chunk.location}")
     return "\n".join(lines)
 
 

@@ -118,6 +118,12 @@ class Citation:
     chunk: Chunk
     location: str  # the page, or the section, the first quote from this passage stands in
     page: int | None = None  # that page, for PDFs
+    quotes: tuple[str, ...] = ()  # the exact texts quoted from the passage, each in chunk.text
+
+    @property
+    def quote(self) -> str:
+        """The first quoted text (the whole passage when nothing in particular was quoted)."""
+        return self.quotes[0] if self.quotes else self.chunk.text
 
 
 @dataclass(frozen=True)
@@ -141,3 +147,6 @@ class Answer:
     generator: str = "extractive"  # or "llm"
     claims: tuple[Claim, ...] = ()
     note: str | None = None  # a short Dutch remark for the reader (fallbacks, omissions)
+    # A refusal's passages that come closest: shown as "Verwante passages", never as citations.
+    related: tuple[Hit, ...] = field(default=(), repr=False)
+    read_as: str | None = None  # the question as retrieved with, when read as a follow-up

@@ -59,10 +59,10 @@ class Settings:
     rrf_k: int = 60
     candidates: int = 50
     top_k: int = 5
-    # An answer quotes at most answer_sentences sentences, each scoring at least
-    # answer_keep_ratio times the best one (measured on the dev set).
+    # An answer quotes at most answer_sentences units (sentences, lists, quotes), each scoring
+    # at least answer_keep_ratio times the best one (chosen on the dev set's tuning half).
     answer_sentences: int = 3
-    answer_keep_ratio: float = 0.7
+    answer_keep_ratio: float = 0.85
     # Refusal: answer only when the best sentence's evidence reaches min_evidence and the best
     # retrieved passage's cosine similarity to the question reaches min_relevance. Unset: the
     # embedding model's own values (answering.REFUSAL_THRESHOLDS), set on the dev set's tuning

@@ -78,7 +78,18 @@ def render_sources(answer: Answer | None, corpus_dir: Path) -> str:
     if answer is None:
         return "<p>Stel een vraag; de bronnen van het antwoord verschijnen hier.</p>"
     if not answer.citations:
-        return "<p>Dit antwoord citeert geen bronnen.</p>"
+        if not answer.related:
+            return "<p>Dit antwoord citeert geen bronnen.</p>"
+        items = "".join(
+            f"<li>{html.escape(h.chunk.info.title)} — {html.escape(h.chunk.info.organisation)}, "
+            f"{html.escape(h.chunk.location)}</li>"
+            for h in answer.related
+        )
+        return (
+            "<p>Dit antwoord citeert geen bronnen.</p>"
+            "<p><strong>Verwante passages</strong> (geen antwoord op de vraag):</p>"
+            f"<ul>{items}</ul>"
+        )
     parts = []
     for c in answer.citations:
         info = c.chunk.info
@@ -261,6 +272,9 @@ def build_ui(
         shown = html.escape(answer.text) + (
             f"\n\n_{html.escape(answer.note)}_" if answer.note else ""
         )
+        if answer.read_as:
+            # A follow-up was read together with the question before it: say so.
+            shown = f"_Gelezen als: {html.escape(answer.read_as)}_\n\n{shown}"
         if answer.generator == "extractive":
             for partial in stream_words(shown):
                 history[-1]["content"] = partial

@@ -24,7 +24,20 @@ from assistant.settings import Settings, load_settings
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 # The keys of `ask --json` and of the app's ask endpoint.
-ANSWER_KEYS = {"question", "answered", "answer", "citations", "generator", "claims", "note"}
+ANSWER_KEYS = {
+    "question", "answered", "answer", "citations", "generator", "claims", "note", "related", "read_as",
+}  # fmt: skip
+CITATION_KEYS = {
+    "n",
+    "title",
+    "organisation",
+    "source",
+    "location",
+    "url",
+    "text",
+    "quote",
+    "quotes",
+}
 DEBIAN_PDF = Path("/usr/share/doc/lilypond/html/Documentation/web.nl.pdf")
 
 

@@ -1,7 +1,7 @@
 from datetime import date
 
 from assistant.citing import citation_block, in_text, reference, reference_list
-from assistant.conversation import contextualize, export_docx, export_markdown, is_follow_up
+from assistant.conversation import export_docx, export_markdown, joined, refers_back
 from assistant.feedback import FeedbackStore
 from assistant.records import Answer, Chunk, Citation, DocumentInfo
 
@@ -65,18 +65,15 @@ def test_apa_references_in_dutch_conventions():
     )
 
 
-def test_follow_ups_are_read_with_the_previous_question():
+def test_a_question_that_points_back_is_recognised():
+    assert refers_back("En hoe pakte Gent dat aan?")
+    assert refers_back("Moet ik daarvoor ergens naartoe?")
+    assert not refers_back("Wat is video-interactiebegeleiding?")
+    assert not refers_back("Wie schreef De Kleine Prins?")
     previous = ["Hoe betrekken scholen ouders bij de kleuterklas?"]
-    assert is_follow_up("En hoe pakte Gent dat aan?")
-    assert (
-        contextualize("En hoe pakte Gent dat aan?", previous)
-        == previous[0] + " En hoe pakte Gent dat aan?"
+    assert joined("En hoe pakte Gent dat aan?", previous) == (
+        "Hoe betrekken scholen ouders bij de kleuterklas? En hoe pakte Gent dat aan?"
     )
-    standalone = (
-        "Welke organisatie begeleidde het lerend netwerk van de zeven proeftuinen in Vlaanderen?"
-    )
-    assert contextualize(standalone, previous) == standalone
-    assert contextualize("Is dat gratis?", []) == "Is dat gratis?"
 
 
 def test_exports_hold_answers_passages_and_references(tmp_path):

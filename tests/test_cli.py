@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ANSWER_KEYS, ROOT
+from conftest import ANSWER_KEYS, CITATION_KEYS, ROOT
 
 
 def cli(*args, index=None):
@@ -65,8 +65,9 @@ def test_ask_json_contract_with_filter(index):
     assert data["claims"] and all(c["supported"] and c["citations"] for c in data["claims"])
     assert all(c["text"] in data["answer"] for c in data["claims"])
     citation = data["citations"][0]
-    assert set(citation) == {"n", "title", "organisation", "source", "location", "url", "text"}
+    assert set(citation) == CITATION_KEYS
     assert citation["organisation"] == "Kansen4Kinderen"
+    assert citation["quote"] in citation["text"] and citation["quote"] in data["answer"]
     assert "tachtig scholen" in citation["text"]
 
 

@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 from conftest import (
     ANSWER_KEYS,
+    CITATION_KEYS,
     CORPUS,
     REPORT_PAGES,
     ROOT,
@@ -84,15 +85,7 @@ def test_api_ask_and_search_return_the_cli_json(server):
     )
     assert set(answer) == ANSWER_KEYS
     assert answer["answered"] and "tachtig scholen" in answer["answer"]
-    assert set(answer["citations"][0]) == {
-        "n",
-        "title",
-        "organisation",
-        "source",
-        "location",
-        "url",
-        "text",
-    }
+    assert set(answer["citations"][0]) == CITATION_KEYS
     found = c.predict("instaptraject", {"type": "rapport"}, 3, api_name="/search")
     assert found["query"] == "instaptraject"
     assert found["hits"] and {h["source"] for h in found["hits"]} == {"rapport.pdf"}

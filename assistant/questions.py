@@ -1,0 +1,192 @@
+"""What a question asks for: an amount, a number, a date, a name ... and whether a text has it.
+
+An extractive answer can only quote what the documents say. When a question asks for a kind of
+thing (a price, a count of something, a year, a person's name) and no quotable unit holds one,
+the honest answer is a refusal that says what is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.dutch import STOPWORDS, Analyzer, fold
+
+NeedKind = Literal["amount", "percentage", "count", "date", "age", "name", "phone", "email"]
+
+_NUMBER_WORDS = (
+    "een paar|enkele|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
+    "vijftien|zestien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|"
+    "duizend|miljoen|meerdere|tientallen|honderden"
+)
+_NUMBER = rf"(?:\d+(?:[.,]\d+)?|(?:{_NUMBER_WORDS})\w*)"
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_DAYS = "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
+
+# Triggers, matched on the folded question sentence.
+_ASKS = {
+    "amount": re.compile(
+        r"\b(hoeveel (geld|euro)|wat kost|kost(en|te)? (een|het|de|zo'?n|dat|die)|hoeveel kost|"
+        r"wat (verdient|betaal)|(?<!wie )betaal\w* (je|ik|we|ouders)|prijs|bedrag|tarief)"
+    ),
+    "percentage": re.compile(r"\b(hoeveel procent|welk percentage|procentpunt|hoeveel %)"),
+    "count": re.compile(r"\b(hoeveel|aantal)\b"),
+    "date": re.compile(
+        r"\b(in welk jaar|welk jaar|sinds wanneer|tot wanneer|van wanneer|vanaf wanneer|"
+        r"welke datum|op welke dag|welke dag|wanneer (start|begint|begon|vond|verscheen|was|werd|"
+        r"is .* opgericht|gaat .* door|gaan .* door))"
+    ),
+    "age": re.compile(r"\b(hoe oud|welke leeftijd|vanaf welke leeftijd)\b"),
+    "name": re.compile(
+        r"\b(hoe heet|hoe heten|wat is de naam|welke naam|wie (is|was) de|wie zingt)"
+    ),
+    "phone": re.compile(r"\b(telefoonnummer|gsm-?nummer|bellen|opbellen)\b"),
+    "email": re.compile(r"\b(e-?mailadres|mailadres|mailen|e-?mail)\b"),
+}
+# What satisfies each need, matched on the folded unit text.
+_HAS = {
+    "amount": re.compile(r"€|\beuro\b|\beur\b|\bgratis\b|\bkosteloos\b"),
+    "percentage": re.compile(r"%|\bprocent|\bprocentpunt"),
+    "date": re.compile(
+        rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b({_DAYS})\b|'s (avonds|ochtends|middags)|"
+        r"\boverdag\b"
+    ),
+    "age": re.compile(r"\b\d+ (jaar|maanden)\b|\bleeftijd|\bjarige"),
+    "phone": re.compile(r"\b0\d{1,3}[ /.-]?\d{2,3}[ .]?\d{2}[ .]?\d{2}\b|\+\d{2} ?\d"),
+    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+}
+# A person's or organisation's name: capitalised words in a row, not at the start of the text.
+_NAME = re.compile(
+    r"(?<=[\w,;:(’'‘“] )[A-ZÀ-Ý][\w’'-]+(?: (?:&|en|van|de|der|den)?\s?[A-ZÀ-Ý][\w’'-]+)+"
+)
+_TITLE = re.compile(r"[“‘\"][^”’\"]{6,}[”’\"]")
+_WHAT = {
+    "amount": "bedrag",
+    "percentage": "percentage",
+    "count": "aantal",
+    "date": "datum of jaar",
+    "age": "leeftijd",
+    "name": "naam",
+    "phone": "telefoonnummer",
+    "email": "e-mailadres",
+}
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing the question asks for; term is the counted noun of 'hoeveel X'."""
+
+    kind: NeedKind
+    term: str | None = None
+
+    def missing(self, topic: str | None = None) -> str:
+        """The Dutch sentence that says the documents do not hold it."""
+        about = f" over {topic}" if topic else ""
+        return f"De documenten in deze collectie noemen geen {_WHAT[self.kind]}{about}."
+
+
+def asking_sentence(question: str) -> str:
+    """The sentence that asks (situations often come first: 'Ik werk in ... . Hoeveel ...?')."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    asking = [s for s in sentences if s.endswith("?")]
+    return " ".join(asking) if asking else question
+
+
+def needs_of(question: str) -> tuple[Need, ...]:
+    """The kinds of thing the question asks for, most specific first."""
+    text = fold(asking_sentence(question))
+    found: list[Need] = []
+    for kind, pattern in _ASKS.items():
+        if not pattern.search(text):
+            continue
+        if kind == "count" and any(n.kind in ("amount", "percentage") for n in found):
+            continue
+        found.append(Need(kind, _counted(text) if kind == "count" else _role(text)))
+    return tuple(found)
+
+
+def _role(text: str) -> str | None:
+    """Whose name is asked: 'wie is de coördinator' -> 'coordinator', 'wie zingt' -> 'zingt'."""
+    match = re.search(r"\bwie (?:is|was) de (?:\w+ )??(\w{5,})|\bwie (zingt|schreef)", text)
+    if not match:
+        return None
+    return match.group(1) or match.group(2)
+
+
+def _counted(text: str) -> str | None:
+    """The noun counted in 'hoeveel Vlaamse lerarenopleidingen ...' (skipping adjectives)."""
+    match = re.search(r"\bhoeveel((?:\s+[\w'-]+){1,3})", text)
+    if not match:
+        return None
+    for word in match.group(1).split():
+        if word in STOPWORDS or word in _ADJECTIVES:
+            continue
+        return word
+    return None
+
+
+_ADJECTIVES = ("vlaamse", "gentse", "nederlandse", "drentse", "europese", "andere", "extra")
+_CAPITALISED = re.compile(r"(?<=\w )([A-Z]{2,}(?![a-z])|[A-Z][a-z]+[A-Z]\w*)")
+
+
+_NAMED = re.compile(r"(?<=\w )([A-Z][\w-]*\d?[\w-]*)")
+_NOT_NAMES = frozenset({"Ik", "Wij", "We", "De", "Het", "Een", "Vlaamse", "Nederlandse"})
+
+
+def named_in(question: str) -> list[str]:
+    """Capitalised words inside the asking sentence: names of places, networks, people."""
+    return [
+        m.group(1)
+        for m in _NAMED.finditer(asking_sentence(question))
+        if m.group(1) not in _NOT_NAMES and len(m.group(1)) > 2
+    ]
+
+
+def focus_terms(question: str) -> list[str]:
+    """Names the asking sentence gives that an answer must be about: acronyms and names
+    written in capitals inside a word ('VVE-programma', 'KdG'). (Not the noun after 'welke':
+    people ask for 'welke zender' where the documents say 'Focus WTV'.)"""
+    return [m.group(1) for m in _CAPITALISED.finditer(asking_sentence(question))]
+
+
+def unknown_terms(question: str, analyzer: Analyzer, known: Callable[[str], bool]) -> list[str]:
+    """Focus terms that no indexed text mentions, neither whole nor as a compound's part."""
+    unknown = []
+    for term in focus_terms(question):
+        words = analyzer.words(term)
+        if words and not any(
+            known(stem)
+            for word in words
+            for stem in (*analyzer.stem([word]), *analyzer.split(word))
+        ):
+            unknown.append(term)
+    return unknown
+
+
+def satisfies(need: Need, text: str, analyzer: Analyzer) -> bool:
+    """Whether a quotable text holds what the need asks for."""
+    folded = fold(text)
+    if need.kind in _HAS:
+        return bool(_HAS[need.kind].search(folded))
+    if need.kind == "name":
+        named = bool(_NAME.search(text) or _TITLE.search(text))
+        # A role's holder: the role must be named beside the name ('inclusiecoach Hilde ...').
+        return named and (need.term is None or _holds_term(need.term, text, analyzer))
+    # A count: a number, with the counted noun just after it when the question names one.
+    if need.term is None:
+        return bool(re.search(rf"\b{_NUMBER}\b", folded))
+    wanted = set(analyzer.terms(need.term))
+    for match in re.finditer(rf"\b{_NUMBER}\b((?:\s+[\w'-]+){{1,3}})", folded):
+        following = set(analyzer.terms(match.group(1)))
+        if wanted & following or any(
+            w[:5] == f[:5] for w in wanted for f in following if len(w) >= 5 and len(f) >= 5
+        ):
+            return True
+    return False
+
+
+def _holds_term(term: str, text: str, analyzer: Analyzer) -> bool:
+    wanted = set(analyzer.terms(term))
+    return bool(wanted & set(analyzer.terms(text)))

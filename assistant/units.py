@@ -1,0 +1,268 @@
+"""Answer units: the pieces of a passage an extractive answer may quote, each readable alone.
+
+A unit is a sentence (with the heading it stands under when that heading names its subject),
+a lead-in line with the list or the headed items it announces, a quotation with its
+attribution, or a "Label: value" line. Every unit knows the exact span of the passage it
+quotes, so a citation can show, highlight and cite the page of precisely that text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Literal
+
+import pysbd
+
+from assistant.dutch import fold
+from assistant.loading import is_heading_line
+
+UnitKind = Literal["sentence", "list", "quote", "label"]
+
+_MIN_CHARS = 25  # shorter sentences say too little to quote on their own
+_MAX_QUOTE = 450  # a longer quotation is quoted sentence by sentence, with its attribution
+_MAX_PARAGRAPH = 420  # a paragraph up to this long is also a unit as a whole
+_MAX_ITEMS = 8
+_LINE = re.compile(r"[^\n]+")
+_ITEM = re.compile(r"^(?:•|[-–*]|\d{1,2}[).])\s+")
+_OPENING_QUOTE = re.compile(r"^[“\"„]")
+_LABEL = re.compile(r"^([A-ZÀ-Ý][^:.!?]{1,40}):\s+\S")
+# A lead-in that announces items without a colon: "vier thema's", "meerdere niveaus".
+_ANNOUNCES = re.compile(
+    r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|meerdere|\d+)\s+(\w+\s+)?"
+    r"(thema|vorm|stap|niveau|hefbo|luik|manier|fase|domein|pijler|competentie|kerncompetentie)"
+)
+_COUNT_WORDS = {
+    "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9,
+    "tien": 10,
+}  # fmt: skip
+# A sentence that opens with one of these leans on the sentence before it.
+_ANAPHORIC = re.compile(
+    r"^(zij|hij|ze|het|dit|deze|dat|die|daar\w*|hier\w*|ook|bovendien|daarnaast|verder|zo|bijvoorbeeld)\b"
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable piece of one passage."""
+
+    kind: UnitKind
+    text: str  # as an answer shows it: list items on their own lines, a label before it
+    start: int  # the quoted span in the passage text
+    end: int
+    heading: str | None = None  # the heading or attribution shown with it, if any
+    quoted: str = ""  # passage[start:end]
+
+    def quote(self, passage: str) -> str:
+        return passage[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_item(self) -> bool:
+        return bool(_ITEM.match(self.text))
+
+    @property
+    def item_text(self) -> str:
+        return _ITEM.sub("", self.text, count=1)
+
+
+@cache
+def sentence_segmenter() -> pysbd.Segmenter:
+    """pysbd's Dutch sentence splitter (abbreviations such as o.a. and O.B.S. stay whole)."""
+    return pysbd.Segmenter(language="nl", clean=False)
+
+
+def answer_units(text: str, section: str | None = None) -> list[Unit]:
+    """The units of a passage in reading order (section: the heading the passage starts under)."""
+    return list(_answer_units(text, section))
+
+
+@lru_cache(maxsize=8192)  # passages recur across questions; pysbd costs ~1 ms a line
+def _answer_units(text: str, section: str | None) -> tuple[Unit, ...]:
+    lines = [_line(m) for m in _LINE.finditer(text)]
+    lines = [line for line in lines if line.text]
+    units: list[Unit] = []
+    heading = section
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        after_quote = i > 0 and _is_quotation(lines[i - 1].text)
+        if is_heading_line(line.text) and not line.is_item and not after_quote:
+            heading = line.text
+            i += 1
+            continue
+        if after_quote and is_heading_line(line.text):
+            i += 1  # the attribution, quoted with its quotation
+            continue
+        if _is_quotation(line.text):
+            attribution = lines[i + 1] if i + 1 < len(lines) else None
+            if attribution is not None and not is_heading_line(attribution.text):
+                attribution = None
+            units.extend(_quotation_units(text, line, attribution, heading))
+            i += 1
+            continue
+        lead = _lead_in_units(text, lines, i, heading)
+        if lead is not None:
+            unit, _ = lead
+            units.append(unit)
+            # The lead-in's sentences and items stay quotable one by one as well.
+            units.extend(_line_units(text, line, heading))
+            i += 1
+            continue
+        units.extend(_line_units(text, line, heading))
+        i += 1
+    return tuple(dataclasses.replace(u, quoted=text[u.start : u.end]) for u in units)
+
+
+def _line(match: re.Match) -> _Line:
+    raw = match.group(0)
+    stripped = raw.strip()
+    start = match.start() + (len(raw) - len(raw.lstrip()))
+    return _Line(start, start + len(stripped), stripped)
+
+
+def _is_quotation(text: str) -> bool:
+    return bool(_OPENING_QUOTE.match(text)) and len(text) > _MIN_CHARS
+
+
+def _labelled(text: str, heading: str | None) -> tuple[str, str | None]:
+    """Show the heading before the text when it names what the text does not (a school, a
+    project, a lever): 'Thomas More Mechelen: Beluister hier de podcast over het kleuterlabo.'"""
+    if not heading or _mentions(text, heading):
+        return text, None
+    separator = " — " if heading.endswith(":") or ":" in heading else ": "
+    return f"{heading.rstrip(':')}{separator}{text}", heading
+
+
+def _mentions(text: str, heading: str) -> bool:
+    words = [w for w in re.findall(r"\w{4,}", fold(heading))]
+    folded = fold(text)
+    return bool(words) and all(w[:6] in folded for w in words)
+
+
+def _sentences(text: str, line: _Line) -> list[tuple[int, int]]:
+    """Spans of the sentences of one line, in the passage's offsets."""
+    spans = []
+    position = line.start
+    for piece in sentence_segmenter().segment(line.text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        found = text.find(piece, position, line.end)
+        if found < 0:
+            continue
+        spans.append((found, found + len(piece)))
+        position = found + len(piece)
+    return spans
+
+
+def _line_units(text: str, line: _Line, heading: str | None) -> list[Unit]:
+    """A list item, a 'Label: value' line, or the sentences of a paragraph (and the paragraph
+    itself when it is short), each sentence that leans on the one before joined to it."""
+    if line.is_item:
+        body = line.item_text
+        if len(body) < _MIN_CHARS and not _LABEL.match(body):
+            return []
+        shown, label = _labelled(body, heading)
+        kind = "label" if _LABEL.match(body) else "sentence"
+        return [Unit(kind, shown, line.end - len(body), line.end, label)]
+    if _LABEL.match(line.text) and not line.text.endswith(":"):
+        shown, label = _labelled(line.text, heading)
+        return [Unit("label", shown, line.start, line.end, label)]
+    spans = _sentences(text, line)
+    units = []
+    chain = 0  # the first sentence of the run this one leans on
+    for index, (start, end) in enumerate(spans):
+        if index == 0 or not _ANAPHORIC.match(fold(text[start:end])):
+            chain = index
+        start = spans[chain][0]
+        sentence = text[start:end]
+        if len(sentence) < _MIN_CHARS:
+            continue
+        shown, label = _labelled(sentence, heading)
+        units.append(Unit("sentence", shown, start, end, label))
+    whole = (spans[0][0], spans[-1][1]) if spans else None
+    if (
+        len(spans) > 1
+        and line.end - line.start <= _MAX_PARAGRAPH
+        and whole not in ((u.start, u.end) for u in units)
+    ):
+        shown, label = _labelled(text[whole[0] : whole[1]], heading)
+        units.append(Unit("sentence", shown, whole[0], whole[1], label))
+    return units
+
+
+def _quotation_units(
+    text: str, line: _Line, attribution: _Line | None, heading: str | None
+) -> list[Unit]:
+    """A short quotation whole with its attribution; a long one sentence by sentence."""
+    source = attribution.text if attribution else None
+    if len(line.text) <= _MAX_QUOTE:
+        end = attribution.end if attribution else line.end
+        shown = f"{line.text}\n— {source}" if source else line.text
+        return [Unit("quote", shown, line.start, end, source or heading)]
+    units = []
+    for start, end in _sentences(text, line):
+        sentence = text[start:end]
+        if len(sentence) < _MIN_CHARS:
+            continue
+        shown = f"{source}: {sentence}" if source else _labelled(sentence, heading)[0]
+        units.append(Unit("quote", shown, start, end, source or heading))
+    return units
+
+
+def _lead_in_units(
+    text: str, lines: list[_Line], index: int, heading: str | None
+) -> tuple[Unit, int] | None:
+    """A lead-in line with the list items, or the headed items, it introduces."""
+    lead = lines[index]
+    if lead.is_item:
+        return None
+    colon = lead.text.endswith(":")
+    announced = _ANNOUNCES.search(fold(lead.text))
+    if not colon and not announced:
+        return None
+    items: list[tuple[str, int]] = []  # (item as shown, end offset of what it quotes)
+    j = index + 1
+    while j < len(lines) and lines[j].is_item and len(items) < 3 * _MAX_ITEMS:
+        items.append((lines[j].item_text, lines[j].end))
+        j += 1
+    if not items:
+        limit = _COUNT_WORDS.get(announced.group(1), _MAX_ITEMS) if announced else _MAX_ITEMS
+        items = _headed_items(text, lines, index + 1, min(limit, _MAX_ITEMS))
+    if len(items) < 2:
+        return None
+    # The lead-in proper is the line's last sentence (with those it leans on).
+    spans = _sentences(text, lead) or [(lead.start, lead.end)]
+    k = len(spans) - 1
+    while k > 0 and _ANAPHORIC.match(fold(text[spans[k][0] : spans[k][1]])):
+        k -= 1
+    begin = spans[k][0]
+    shown_lead, label = _labelled(text[begin : lead.end], heading)
+    body = "\n".join(f"• {item}" for item, _ in items)
+    return Unit("list", f"{shown_lead}\n{body}", begin, items[-1][1], label), j - index - 1
+
+
+def _headed_items(text: str, lines: list[_Line], j: int, limit: int) -> list[tuple[str, int]]:
+    """Headings that each open a paragraph ('Opvoeding' / 'Ouders helpen thuis ...'), shown
+    with the paragraph's first sentence."""
+    items: list[tuple[str, int]] = []
+    while j + 1 < len(lines) and len(items) < limit:
+        title, body = lines[j], lines[j + 1]
+        if not is_heading_line(title.text) or is_heading_line(body.text) or body.is_item:
+            break
+        spans = _sentences(text, body)
+        first_end = spans[0][1] if spans else body.end
+        items.append((f"{title.text}: {text[body.start : first_end]}", first_end))
+        j += 2
+        while j < len(lines) and not is_heading_line(lines[j].text):
+            j += 1  # further paragraphs of the same item
+    return items
