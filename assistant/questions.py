@@ -39,6 +39,9 @@ _ASKS = {
         r"is .* opgericht|gaat .* door|gaan .* door))"
     ),
     "age": re.compile(r"\b(hoe oud|welke leeftijd|vanaf welke leeftijd)\b"),
+    "duration": re.compile(
+        r"\b(hoe ?lang (duurt|loopt|duurde|liep)|hoelang|over hoeveel (weken|maanden|jaar))"
+    ),
     "name": re.compile(
         r"\b(hoe heet|hoe heten|wat is de naam|welke naam|wie (is|was) de|wie zingt)"
     ),
@@ -54,6 +57,10 @@ _HAS = {
         r"\boverdag\b"
     ),
     "age": re.compile(r"\b\d+ (jaar|maanden)\b|\bleeftijd|\bjarige"),
+    "duration": re.compile(
+        rf"\b{_NUMBER}\s+(\w+\s+)?(dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren)\b|"
+        r"\b(eenmalig|langere periode|\d{4}\s*-\s*\d{4})"
+    ),
     "phone": re.compile(r"\b0\d{1,3}[ /.-]?\d{2,3}[ .]?\d{2}[ .]?\d{2}\b|\+\d{2} ?\d"),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
 }
@@ -68,6 +75,7 @@ _WHAT = {
     "count": "aantal",
     "date": "datum of jaar",
     "age": "leeftijd",
+    "duration": "duur",
     "name": "naam",
     "phone": "telefoonnummer",
     "email": "e-mailadres",
@@ -96,14 +104,17 @@ def asking_sentence(question: str) -> str:
 
 def needs_of(question: str) -> tuple[Need, ...]:
     """The kinds of thing the question asks for, most specific first."""
-    text = fold(asking_sentence(question))
+    text = fold(question)
     found: list[Need] = []
     for kind, pattern in _ASKS.items():
         if not pattern.search(text):
             continue
         if kind == "count" and any(n.kind in ("amount", "percentage") for n in found):
             continue
-        found.append(Need(kind, _counted(text) if kind == "count" else _role(text)))
+        term = {"count": _counted(text), "name": _role(text)}.get(kind)
+        if kind == "date" and re.search(r"\b(welke datum|welke dag)\b", text):
+            term = "day"  # a date or a weekday, not "'s avonds"
+        found.append(Need(kind, term))
     return tuple(found)
 
 
@@ -168,6 +179,8 @@ def unknown_terms(question: str, analyzer: Analyzer, known: Callable[[str], bool
 def satisfies(need: Need, text: str, analyzer: Analyzer) -> bool:
     """Whether a quotable text holds what the need asks for."""
     folded = fold(text)
+    if need.kind == "date" and need.term == "day":
+        return bool(re.search(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_DAYS})\b", folded))
     if need.kind in _HAS:
         return bool(_HAS[need.kind].search(folded))
     if need.kind == "name":

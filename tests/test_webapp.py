@@ -137,6 +137,35 @@ def test_two_clients_in_parallel_keep_separate_conversations(server):
     assert "gent-kinderopvang-pedagogische-begeleiding.txt" not in partnerschap
 
 
+def test_dev_set_conversations_through_the_api(server):
+    """Each of the dev set's three-turn conversations, asked by one client: the follow-up is
+    read with the question before it (and says so), the topic switch is read alone."""
+    from assistant.evaluation import load_devset
+
+    items = load_devset(ROOT / "eval" / "devset.jsonl")
+    by_previous = {i.previous: i for i in items if i.previous}
+    firsts = [i for i in items if i.id in by_previous and i.previous is None]
+    assert len(firsts) >= 12
+    misread = []  # follow-ups read alone, and switches read with the question before
+    for first in firsts:
+        follow_up = by_previous[first.id]
+        switch = by_previous[follow_up.id]
+        c = client(server)
+        c.predict(first.question, api_name="/ask")
+        read = c.predict(follow_up.question, api_name="/ask")
+        if read["read_as"] != f"{first.question} {follow_up.question}":
+            misread.append(follow_up.id)
+        alone = c.predict(switch.question, api_name="/ask")
+        if alone["read_as"] is not None:
+            misread.append(switch.id)
+    # Measured 2026-11-25: every follow-up is read with its question, and 11 of 12 switches
+    # alone. The held-out b-c08-switch ("... die haar speelruimte wil herinrichten. Komt dat
+    # soms aan bod ...?") points inside itself, and the previous question lifts its passages by
+    # +0.003, just over the margin set on the tuning half (+0.0025).
+    assert not [m for m in misread if m.endswith("follow_up")], misread
+    assert len(misread) <= 1, misread
+
+
 def test_only_corpus_files_are_served(server):
     corpus = server["corpus"].resolve()
     ok = urllib.request.urlopen(f"{server['url']}gradio_api/file={corpus / 'rapport.pdf'}")
@@ -250,8 +279,13 @@ def test_chat_in_the_browser_streams_a_cited_answer_and_opens_the_passage(server
     assert "(onbekend, z.d., p. 2)" in citation
     browser.save_screenshot(str(ARTIFACTS / "vraag-het.png"))
 
-    ask_in_browser(browser, "En hoe lang duurde dat project?")
+    ask_in_browser(browser, "En wat deed de kleuterjuf dan met de ouders?")
     wait_for(lambda: text_of(browser, "gesprek").count("[1]") >= 2)
+    # The follow-up was read with the question before it, and the chat says so.
+    assert (
+        "Gelezen als: Wat kreeg elke nieuwe kleuter in de proeftuin? En wat deed de kleuterjuf "
+        "dan met de ouders?" in text_of(browser, "gesprek")
+    )
 
     browser.find_element(By.ID, "export-docx").click()
     link = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#export-bestand a[href]"))
@@ -262,7 +296,7 @@ def test_chat_in_the_browser_streams_a_cited_answer_and_opens_the_passage(server
 
     paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
     assert "Referenties" in paragraphs
-    assert any(p.startswith("Vraag 2: En hoe lang duurde dat project?") for p in paragraphs)
+    assert any(p.startswith("Vraag 2: En wat deed de kleuterjuf") for p in paragraphs)
     references = paragraphs[paragraphs.index("Referenties") + 1 :]
     assert any(
         p.startswith("Samen door de schoolpoort") or "(z.d.)" in p or "Eindrapport proeftuin" in p
