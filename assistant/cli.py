@@ -114,9 +114,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import print_report, run_evaluation
 
     settings = settings_from(args)
+    devset = args.devset or settings.devset
+    fresh = devset.with_name("fresh.jsonl")
     report = run_evaluation(
         settings,
-        devset=args.devset or settings.devset,
+        devset=devset,
+        fresh=fresh if fresh.exists() else None,
         distractors=args.distractors,
         work_dir=args.work_dir,
         compare=args.compare,

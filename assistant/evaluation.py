@@ -95,6 +95,36 @@ def load_devset(path: Path) -> list[DevItem]:
     return items
 
 
+def load_fresh(path: Path) -> list[DevItem]:
+    """The fresh set: questions written after the answering rules were tuned, by a helper who
+    saw the documents but no code and no dev set; never used to choose anything. Each line has
+    an id, a question, answerable, and the facts an answer must quote."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise SettingsError(f"fresh set {path}: {exc.strerror}") from None
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            items.append(
+                DevItem(
+                    id=raw["id"],
+                    question=raw["question"],
+                    style="own",
+                    answerable=raw["answerable"],
+                    split="fresh",
+                    facts=tuple(tuple(f) for f in raw["facts"]),
+                    origin="fresh",
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise SettingsError(f"fresh set {path} line {number}: {exc!r}") from None
+    return items
+
+
 def history(item: DevItem, by_id: dict[str, DevItem]) -> list[str]:
     """The questions asked before this one in its conversation, oldest first."""
     earlier: list[str] = []
@@ -251,6 +281,7 @@ class CorpusReport:
     calibration: tuple[Calibration, ...]
     fusion_trials: tuple[FusionTrial, ...] = ()
     analysis_variants: tuple[AnalysisVariant, ...] = ()
+    fresh: AnswerFigures | None = None  # answers on the fresh set, when there is one
 
 
 @dataclass(frozen=True)
@@ -476,10 +507,12 @@ def run_evaluation(
     compare: bool = False,
     tune: bool = False,
     embeddings: Embeddings | None = None,
+    fresh: Path | None = None,
 ) -> EvaluationReport:
     """Build (or update) one index per corpus in work_dir and measure everything on it."""
     items = load_devset(devset)
     by_id = {i.id: i for i in items}
+    fresh_items = load_fresh(fresh) if fresh is not None else []
     if distractors is None:
         distractors = [p for p in DEBIAN_DISTRACTORS if p.exists()]
     # One model for every index and question (its persistent cache keeps passages' vectors
@@ -526,6 +559,7 @@ def run_evaluation(
                 calibration=calibrate_refusal(assistant, tuning, by_id),
                 fusion_trials=tune_fusion(assistant, items, by_id) if tune else (),
                 analysis_variants=compare_analysis(assistant, items, by_id) if compare else (),
+                fresh=evaluate_answers(assistant, fresh_items, {}) if fresh_items else None,
             )
         )
     return EvaluationReport(
@@ -573,6 +607,13 @@ def print_report(report: EvaluationReport, settings: Settings) -> None:
                 f"follow-ups joined to the question before {c.follow_ups_joined:.3f} of "
                 f"{c.n_follow_ups}; topic switches wrongly joined {c.switches_joined:.3f} of "
                 f"{c.n_switches}"
+            )
+        if corpus.fresh is not None:
+            f = corpus.fresh
+            print(
+                f"-- FRESH set (never tuned on): answers correct {f.correct:.3f}; answerable "
+                f"refused {list(f.false_refusals) or 'none'}; unanswerable refused "
+                f"{f.refusal_accuracy:.3f}, answered {list(f.wrong_answers) or 'none'}"
             )
         thresholds = dict(zip(("evidence", "relevance"), refusal_thresholds(settings), strict=True))
         for cal in corpus.calibration:
