@@ -233,9 +233,10 @@ class SplitReport:
 
 
 # A model's refusal thresholds sit at this quantile of the answerable tuning questions' values:
-# a rate of false refusals chosen in advance (about 1 in 50 per feature), rather than a value
-# nudged until it just clears every dev question. The held-out half says what it really costs.
-THRESHOLD_QUANTILE = 0.02
+# a rate of false refusals set in advance (the product allows one wrongly refused answerable
+# question in about 135 per half), rather than a value nudged until it just clears every dev
+# question. The held-out half says what it really costs.
+THRESHOLD_QUANTILE = 0.0075
 
 
 @dataclass(frozen=True)
@@ -620,7 +621,7 @@ def print_report(report: EvaluationReport, settings: Settings) -> None:
             threshold = thresholds[cal.feature]
             print(
                 f"refusal calibration (tuning half), {cal.feature}: threshold {threshold}, "
-                f"suggested {cal.suggested:.3f} ({THRESHOLD_QUANTILE:.0%} of the answerable "
+                f"suggested {cal.suggested:.3f} ({THRESHOLD_QUANTILE:.2%} of the answerable "
                 f"below it), lowest answerable {cal.lowest_answerable:.3f}; unanswerable values "
                 f"{list(cal.unanswerable)}"
             )

@@ -29,7 +29,7 @@ _DAYS = "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
 _ASKS = {
     "amount": re.compile(
         r"\b(hoeveel (geld|euro)|wat kost|kost(en|te)? (een|het|de|zo'?n|dat|die)|hoeveel kost|"
-        r"wat (verdient|betaal)|(?<!wie )betaal\w* (je|ik|we|ouders)|prijs|bedrag|tarief)"
+        r"wat (verdient|betaal)|(?<!wie )betaal\w* (je|ik|we|ouders)\b|prijs|bedrag|tarief)"
     ),
     "percentage": re.compile(r"\b(hoeveel procent|welk percentage|procentpunt|hoeveel %)"),
     "count": re.compile(r"\b(hoeveel|aantal)\b"),

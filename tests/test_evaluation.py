@@ -79,12 +79,12 @@ def test_hybrid_beats_each_leg_on_the_held_out_half(report, corpus):
 
 # Floors a little under the held-out figures measured on 2026-11-25 with the default settings
 # (README, Evaluation): hybrid hit@5 own words 0.866 / 0.849, documents' wording 1.0 / 1.0 (15
-# of 15: the retrieval issue's goal is 0.96); answers correct 0.560 / 0.515 (documents' wording
-# 0.933 / 0.867, own words 0.513 / 0.471); unanswerable refused 0.45 / 0.45. On the fresh set:
+# of 15: the retrieval issue's goal is 0.96); answers correct 0.567 / 0.500 (documents' wording
+# 0.933 / 0.867, own words 0.521 / 0.454); unanswerable refused 0.45 / 0.45. On the fresh set:
 # answers correct 0.667, unanswerable refused 0.467.
 FLOORS = {
     "corpus": {"own": 0.83, "document": 0.96, "correct": 0.53, "refused": 0.40},
-    "corpus+distractors": {"own": 0.81, "document": 0.96, "correct": 0.48, "refused": 0.40},
+    "corpus+distractors": {"own": 0.81, "document": 0.96, "correct": 0.47, "refused": 0.40},
 }
 
 
@@ -107,9 +107,10 @@ def test_held_out_floors(report, corpus):
 
 @pytest.mark.slow
 def test_refusal_thresholds_follow_the_tuning_half_and_rarely_refuse_held_out_questions(report):
-    """The model's thresholds are the rule's values (the 2% quantile of the answerable tuning
-    questions, the lower of the two corpora): a changed model or dev set shows up here."""
+    """The model's thresholds are the rule's values (the THRESHOLD_QUANTILE of the answerable
+    tuning questions, the lower of the two corpora): a changed model or dev set shows up here."""
     evidence, relevance = refusal_thresholds(load_settings(env={}))
+    assert report.model == "multilingual-e5-small"  # USE's thresholds were not re-measured
     for feature, threshold in (("evidence", evidence), ("relevance", relevance)):
         suggested = [
             c.suggested
@@ -119,8 +120,9 @@ def test_refusal_thresholds_follow_the_tuning_half_and_rarely_refuse_held_out_qu
         ]
         assert threshold == pytest.approx(min(suggested), abs=0.002), feature
     for corpus in report.corpora:
-        answerable = corpus.heldout.retrieval.hybrid.all.n
-        assert len(corpus.heldout.answers.false_refusals) <= 0.05 * answerable, corpus.name
+        # The issue's goal: at most one answerable question refused per half (measured held-out:
+        # 1 on the corpus alone, 0 with distractors).
+        assert len(corpus.heldout.answers.false_refusals) <= 1, corpus.name
 
 
 @pytest.mark.slow
