@@ -11,8 +11,9 @@ passages, which are not citations.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,7 @@ from assistant.questions import (
 )
 from assistant.records import Answer, Chunk, Citation, Claim, Hit
 from assistant.settings import Settings
-from assistant.units import Unit, answer_units, sentence_segmenter
+from assistant.units import Unit, answer_units, continued_items, sentence_segmenter
 
 __all__ = ["sentence_segmenter"]  # generation.py splits an LLM's answer with the same splitter
 
@@ -44,6 +45,10 @@ OFF_TOPIC = (
 )
 REFUSAL = NOT_ANSWERED  # the refusal an LLM's "GEEN ANTWOORD" becomes
 RELATED_MAX = 3
+# A lead-in ending its passage takes the items it announces from at most this many passages
+# after it, and at most this many items when it does not say how many.
+LIST_PASSAGES_MAX = 4
+MAX_CONTINUED_ITEMS = 8
 # A unit's score: its share of the question's idf-weighted terms and its cosine similarity to
 # the question, weighted, and a bonus for coming from a higher-ranked passage. (On the tuning
 # half, weights 0.3-0.5 and bonuses 0-0.1 moved own-words answers by at most 4 of 122, and a
@@ -122,7 +127,28 @@ def gather_evidence(
             LEXICAL_WEIGHT * lexical_share + (1 - LEXICAL_WEIGHT) * dense + RANK_BONUS / (rank + 1)
         )
         candidates.append(Candidate(unit, rank, lexical_share, dense, score))
-    return Evidence(sorted(candidates, key=lambda c: -c.score), relevance)
+    return Evidence(sorted(_lists_lead(candidates), key=lambda c: -c.score), relevance)
+
+
+def _lists_lead(candidates: list[Candidate]) -> list[Candidate]:
+    """A list scores at least as well as the sentence that announces it ('Er zijn daarbij vier
+    thema's ...'): the question matches the announcement, and the list holds what it announces.
+    (The list's own vector, of short items, rarely matches a question as well.)"""
+    lead_score: dict[tuple[int, int], float] = {}
+    for c in candidates:
+        if c.unit.kind != "list":
+            lead_score[(c.hit_rank, c.unit.end)] = max(
+                lead_score.get((c.hit_rank, c.unit.end), 0.0), c.score
+            )
+    lifted = []
+    for c in candidates:
+        if c.unit.kind == "list":
+            lead_end = c.unit.start + len(c.unit.quoted.split("\n")[0])
+            announced = lead_score.get((c.hit_rank, lead_end), 0.0)
+            if announced >= c.score:
+                c = dataclasses.replace(c, score=announced + 1e-6)
+        lifted.append(c)
+    return lifted
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:
@@ -199,9 +225,13 @@ def compose_answer(question: str, hits: Sequence[Hit], chosen: Sequence[Candidat
     marks, citations = number_citations(
         hits, [Quote(c.hit_rank, c.unit.start, c.unit.end) for c in chosen]
     )
-    lines = [f"{c.unit.text} [{n}]" for c, n in zip(chosen, marks, strict=True)]
+    text = ""
+    for c, n in zip(chosen, marks, strict=True):
+        # A list continued from the next passage follows its lead-in line directly.
+        separator = "\n" if c.unit.text.startswith("• ") else "\n\n"
+        text += f"{separator if text else ''}{c.unit.text} [{n}]"
     claims = tuple(Claim(c.unit.text, (n,), True) for c, n in zip(chosen, marks, strict=True))
-    return Answer(question, True, "\n\n".join(lines), tuple(citations), tuple(hits), claims=claims)
+    return Answer(question, True, text, tuple(citations), tuple(hits), claims=claims)
 
 
 # The refusal thresholds (min_evidence, min_relevance) of each packaged model: the lower of the
@@ -319,8 +349,10 @@ class ExtractiveAnswerer:
         *,
         min_evidence: float,
         min_relevance: float,
+        following: Callable[[Chunk], Chunk | None] | None = None,
     ) -> None:
         self.lexical = lexical
+        self.following = following  # the passage after a given one, to finish its lists
         self.embeddings = embeddings
         self.max_units = max_units
         self.keep_ratio = keep_ratio
@@ -339,6 +371,41 @@ class ExtractiveAnswerer:
             self.embeddings.embed_documents(texts[start : start + batch])
         return len(texts)
 
+    def continue_lists(
+        self, chosen: Sequence[Candidate], hits: Sequence[Hit]
+    ) -> tuple[list[Candidate], list[Hit]]:
+        """A chosen lead-in whose items stand in the passages after its own ('... worden
+        onderscheiden:' ending a passage) gets them, from up to LIST_PASSAGES_MAX passages on,
+        as a list unit right after it; their passages join the hits to cite."""
+        units: list[Candidate] = []
+        hits = list(hits)
+        for candidate in chosen:
+            units.append(candidate)
+            chunk = hits[candidate.hit_rank].chunk
+            unit = candidate.unit
+            dangling = unit.quoted.endswith(":") and unit.end >= len(chunk.text.rstrip())
+            wants = unit.wants or (MAX_CONTINUED_ITEMS if dangling else 0)
+            following = chunk
+            for _ in range(LIST_PASSAGES_MAX if self.following and wants else 0):
+                following = self.following(following)
+                if following is None:
+                    break
+                items, end, more = continued_items(following.text, wants)
+                if not items:
+                    break
+                rank = next((r for r, h in enumerate(hits) if h.chunk.id == following.id), None)
+                if rank is None:
+                    rank = len(hits)
+                    hits.append(Hit(following, 0.0))
+                start = len(following.text) - len(following.text.lstrip())
+                shown = "\n".join(f"• {item}" for item in items)
+                continuation = Unit("list", shown, start, end, None, following.text[start:end])
+                units.append(Candidate(continuation, rank, 0.0, 0.0, candidate.score))
+                wants -= len(items)
+                if not more or wants <= 0:
+                    break
+        return units, hits
+
     def answer(self, question: str, hits: Sequence[Hit], asked: str | None = None) -> Answer:
         """Answer question (as retrieved with) from hits; asked is what the user typed, when a
         follow-up was read together with the question before it: only it says what is wanted."""
@@ -356,6 +423,7 @@ class ExtractiveAnswerer:
         if not decision.answer:
             return refuse(question, hits, decision.message)
         chosen = select_units(evidence.candidates, self.max_units, self.keep_ratio, decision.first)
+        chosen, hits = self.continue_lists(chosen, hits)
         return compose_answer(question, hits, chosen)
 
 

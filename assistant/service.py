@@ -163,6 +163,7 @@ def open_assistant(
         keep_ratio=settings.answer_keep_ratio,
         min_evidence=min_evidence,
         min_relevance=min_relevance,
+        following=store.following,
     )
     if chat_model is None and settings.llm_base_url:
         from assistant.generation import make_chat_model

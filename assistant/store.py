@@ -16,6 +16,7 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
+from assistant.chunking import chunk_id
 from assistant.errors import (
     IndexCorruptError,
     IndexMissingError,
@@ -214,6 +215,12 @@ class ChunkStore:
     @_server_errors
     def _page(self, include: list[str], offset: int) -> dict:
         return self._collection.get(include=include, limit=_PAGE, offset=offset)
+
+    def following(self, chunk: Chunk) -> Chunk | None:
+        """The passage that comes after this one in its document, if the store holds it."""
+        next_id = chunk_id(chunk.info.source, chunk.index + 1)
+        found = self.get([next_id]).get(next_id)
+        return found[0] if found else None
 
     def chunks(self) -> Iterator[Chunk]:
         """Every stored chunk, page by page."""

@@ -54,6 +54,7 @@ class Unit:
     end: int
     heading: str | None = None  # the heading or attribution shown with it, if any
     quoted: str = ""  # passage[start:end]
+    wants: int = 0  # a list's items still to come from the passages that follow
 
     def quote(self, passage: str) -> str:
         return passage[self.start : self.end]
@@ -222,7 +223,9 @@ def _quotation_units(
 def _lead_in_units(
     text: str, lines: list[_Line], index: int, heading: str | None
 ) -> tuple[Unit, int] | None:
-    """A lead-in line with the list items, or the headed items, it introduces."""
+    """A lead-in line with the list items, or the headed items, it introduces. When the items
+    run on past the passage's end (or the lead-in ends it), the unit says how many more its
+    lead-in announces (wants): an answer then takes them from the passages that follow."""
     lead = lines[index]
     if lead.is_item:
         return None
@@ -230,15 +233,11 @@ def _lead_in_units(
     announced = _ANNOUNCES.search(fold(lead.text))
     if not colon and not announced:
         return None
-    items: list[tuple[str, int]] = []  # (item as shown, end offset of what it quotes)
-    j = index + 1
-    while j < len(lines) and lines[j].is_item and len(items) < 3 * _MAX_ITEMS:
-        items.append((lines[j].item_text, lines[j].end))
-        j += 1
-    if not items:
-        limit = _COUNT_WORDS.get(announced.group(1), _MAX_ITEMS) if announced else _MAX_ITEMS
-        items = _headed_items(text, lines, index + 1, min(limit, _MAX_ITEMS))
-    if len(items) < 2:
+    limit = _COUNT_WORDS.get(announced.group(1), _MAX_ITEMS) if announced else _MAX_ITEMS
+    if announced and not colon and announced.group(1) not in _COUNT_WORDS:
+        limit = _MAX_ITEMS  # "meerdere niveaus": as many as follow
+    items, end, open_ended = _items(text, lines, index + 1, limit)
+    if len(items) < 2 and not open_ended:
         return None
     # The lead-in proper is the line's last sentence (with those it leans on).
     spans = _sentences(text, lead) or [(lead.start, lead.end)]
@@ -247,22 +246,62 @@ def _lead_in_units(
         k -= 1
     begin = spans[k][0]
     shown_lead, label = _labelled(text[begin : lead.end], heading)
-    body = "\n".join(f"• {item}" for item, _ in items)
-    return Unit("list", f"{shown_lead}\n{body}", begin, items[-1][1], label), j - index - 1
+    body = "".join(f"\n• {item}" for item in items)
+    wants = max(limit - len(items), 0) if open_ended else 0
+    return Unit("list", f"{shown_lead}{body}", begin, end or lead.end, label, wants=wants), 0
 
 
-def _headed_items(text: str, lines: list[_Line], j: int, limit: int) -> list[tuple[str, int]]:
+def continued_items(text: str, wants: int) -> tuple[list[str], int, bool]:
+    """The items a previous passage's lead-in announced, from the start of this passage: up to
+    wants of them, the end of the text they quote, and whether they run on past this passage.
+    Here a headed item with more than one paragraph is the last (its extra paragraph closes
+    the list: the first item's shape is not known)."""
+    lines = [_line(m) for m in _LINE.finditer(text)]
+    lines = [line for line in lines if line.text]
+    return _items(text, lines, 0, wants, shape=1)
+
+
+def _items(
+    text: str, lines: list[_Line], j: int, limit: int, shape: int = 0
+) -> tuple[list[str], int, bool]:
+    """List items, or else headed items, from line j on: (items as shown, end offset of what
+    they quote, whether they reach the end of the passage)."""
+    items: list[str] = []
+    end = 0
+    while j < len(lines) and lines[j].is_item and len(items) < 3 * _MAX_ITEMS:
+        items.append(lines[j].item_text)
+        end = lines[j].end
+        j += 1
+    if items:
+        return items, end, j == len(lines)
+    return _headed_items(text, lines, j, limit, shape)
+
+
+def _headed_items(
+    text: str, lines: list[_Line], j: int, limit: int, shape: int = 0
+) -> tuple[list[str], int, bool]:
     """Headings that each open a paragraph ('Opvoeding' / 'Ouders helpen thuis ...'), shown
-    with the paragraph's first sentence."""
-    items: list[tuple[str, int]] = []
+    with the paragraph's first sentence. Items have as many paragraphs as the first one (or
+    shape, when given); one with more ends the list."""
+    items: list[str] = []
+    end = 0
+    if j == len(lines):
+        return items, end, True
+    first_paragraphs = shape or None
     while j + 1 < len(lines) and len(items) < limit:
         title, body = lines[j], lines[j + 1]
         if not is_heading_line(title.text) or is_heading_line(body.text) or body.is_item:
             break
         spans = _sentences(text, body)
-        first_end = spans[0][1] if spans else body.end
-        items.append((f"{title.text}: {text[body.start : first_end]}", first_end))
+        end = spans[0][1] if spans else body.end
+        items.append(f"{title.text}: {text[body.start : end]}")
         j += 2
+        paragraphs = 1
         while j < len(lines) and not is_heading_line(lines[j].text):
             j += 1  # further paragraphs of the same item
-    return items
+            paragraphs += 1
+        first_paragraphs = first_paragraphs or paragraphs
+        if paragraphs > first_paragraphs:
+            # An item longer than the first is the last: the extra paragraph closes the list.
+            return items, end, False
+    return items, end, j == len(lines) and len(items) < limit

@@ -255,3 +255,32 @@ def test_follow_ups_are_read_with_the_question_before_and_switches_are_not(assis
     assert alone.read_as is None and "videobeelden" in alone.text
     switch = assistant.ask("Wie schreef De Kleine Prins?", previous=previous)
     assert switch.read_as is None and not switch.answered
+
+
+def test_a_lead_in_ending_its_passage_takes_its_items_from_the_passages_after_it(assistant):
+    # Epstein's levels follow the lead-in as headings in the next passages of the page.
+    answer = assistant.ask("Hoe kunnen scholen ouders betrekken volgens Epstein?")
+    lines = answer.text.split("\n")
+    lead = next(
+        i for i, line in enumerate(lines) if "meerdere niveaus worden onderscheiden:" in line
+    )
+    items = [line.split(":")[0] for line in lines[lead + 1 : lead + 7]]
+    assert items == [
+        "• Opvoeding",
+        "• Communicatie",
+        "• Vrijwilligerswerk",
+        "• Thuis Leren",
+        "• Besluitvorming",
+        "• Samen in de buurt",
+    ]
+    assert "Versterking van het gewone leven" not in answer.text  # the list ended before it
+    assert_citations_hold_the_quotes(answer)
+    sections = {c.location for c in answer.citations}
+    assert "sectie ‘Opvoeding’" in sections and "sectie ‘Samen in de buurt’" in sections
+
+
+def test_an_announced_number_of_items_is_gathered_in_full(assistant):
+    answer = assistant.ask("Welke vier thema's ziet Kansen4Kinderen?")
+    for theme in ("Samen4Kansen", "Kansrijk beginnen", "Kansrijk opgroeien", "Kansrijk kiezen"):
+        assert f"• {theme}: " in answer.text
+    assert_citations_hold_the_quotes(answer)
