@@ -31,7 +31,13 @@ from assistant.questions import (
 )
 from assistant.records import Answer, Chunk, Citation, Claim, Hit
 from assistant.settings import Settings
-from assistant.units import Unit, answer_units, continued_items, sentence_segmenter
+from assistant.units import (
+    Unit,
+    answer_units,
+    continued_items,
+    named_sections,
+    sentence_segmenter,
+)
 
 __all__ = ["sentence_segmenter"]  # generation.py splits an LLM's answer with the same splitter
 
@@ -47,6 +53,8 @@ REFUSAL = NOT_ANSWERED  # the refusal an LLM's "GEEN ANTWOORD" becomes
 RELATED_MAX = 3
 # A lead-in ending its passage takes the items it announces from at most this many passages
 # after it, and at most this many items when it does not say how many.
+# (Stopping an answer once a list made it 6 lines long cost 2-3 of 122 own-words answers on the
+# tuning half for 0.3 lines less on average: not done.)
 LIST_PASSAGES_MAX = 4
 MAX_CONTINUED_ITEMS = 8
 # A unit's score: its share of the question's idf-weighted terms and its cosine similarity to
@@ -385,24 +393,31 @@ class ExtractiveAnswerer:
             unit = candidate.unit
             dangling = unit.quoted.endswith(":") and unit.end >= len(chunk.text.rstrip())
             wants = unit.wants or (MAX_CONTINUED_ITEMS if dangling else 0)
+            sections = unit.sections
             following = chunk
-            for _ in range(LIST_PASSAGES_MAX if self.following and wants else 0):
+            for _ in range(LIST_PASSAGES_MAX if self.following and (wants or sections) else 0):
                 following = self.following(following)
                 if following is None:
                     break
-                items, end, more = continued_items(following.text, wants)
-                if not items:
-                    break
-                rank = next((r for r, h in enumerate(hits) if h.chunk.id == following.id), None)
-                if rank is None:
-                    rank = len(hits)
-                    hits.append(Hit(following, 0.0))
                 start = len(following.text) - len(following.text.lstrip())
-                shown = "\n".join(f"• {item}" for item in items)
-                continuation = Unit("list", shown, start, end, None, following.text[start:end])
-                units.append(Candidate(continuation, rank, 0.0, 0.0, candidate.score))
-                wants -= len(items)
-                if not more or wants <= 0:
+                if sections:
+                    start, items, end, sections = named_sections(following.text, sections)
+                    more = bool(sections)
+                else:
+                    items, end, more = continued_items(following.text, wants)
+                    wants -= len(items)
+                if not items and not sections:
+                    break
+                if items:
+                    rank = next((r for r, h in enumerate(hits) if h.chunk.id == following.id), None)
+                    if rank is None:
+                        rank = len(hits)
+                        hits.append(Hit(following, 0.0))
+                    shown = "\n".join(f"• {item}" for item in items)
+                    quoted = following.text[start:end]
+                    continuation = Unit("list", shown, start, end, None, quoted)
+                    units.append(Candidate(continuation, rank, 0.0, 0.0, candidate.score))
+                if not more or (not sections and wants <= 0):
                     break
         return units, hits
 

@@ -34,6 +34,8 @@ _ANNOUNCES = re.compile(
     r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|meerdere|\d+)\s+(\w+\s+)?"
     r"(thema|vorm|stap|niveau|hefbo|luik|manier|fase|domein|pijler|competentie|kerncompetentie)"
 )
+# An enumeration at the end of a sentence: "... de vorm aannemen van a, b, c en d."
+_ENUMERATION = re.compile(r"(?:\bvan|\bzoals|:)\s+([^.:;]+?,[^.:;]+?\s(?:en|of)\s[^.:;]+?)\.?$")
 _COUNT_WORDS = {
     "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9,
     "tien": 10,
@@ -55,6 +57,9 @@ class Unit:
     heading: str | None = None  # the heading or attribution shown with it, if any
     quoted: str = ""  # passage[start:end]
     wants: int = 0  # a list's items still to come from the passages that follow
+    # The sections a lead-in names ("de vorm ... van coaching, praktijkbegeleiding en
+    # vorming") that are still to come from the passages that follow.
+    sections: tuple[str, ...] = ()
 
     def quote(self, passage: str) -> str:
         return passage[self.start : self.end]
@@ -231,6 +236,9 @@ def _lead_in_units(
         return None
     colon = lead.text.endswith(":")
     announced = _ANNOUNCES.search(fold(lead.text))
+    named = _named_sections(text, lead)
+    if named and (index + 1 == len(lines) or fold(lines[index + 1].text) in named):
+        return _sections_unit(text, lines, index, heading, named)
     if not colon and not announced:
         return None
     limit = _COUNT_WORDS.get(announced.group(1), _MAX_ITEMS) if announced else _MAX_ITEMS
@@ -247,8 +255,61 @@ def _lead_in_units(
     begin = spans[k][0]
     shown_lead, label = _labelled(text[begin : lead.end], heading)
     body = "".join(f"\n• {item}" for item in items)
-    wants = max(limit - len(items), 0) if open_ended else 0
+    # The chunker keeps a list that fits whole; headed items (or none yet) may run on.
+    headed = not (index + 1 < len(lines) and lines[index + 1].is_item)
+    wants = max(limit - len(items), 0) if open_ended and headed else 0
     return Unit("list", f"{shown_lead}{body}", begin, end or lead.end, label, wants=wants), 0
+
+
+def _named_sections(text: str, lead: _Line) -> tuple[str, ...]:
+    """The three or more things the lead-in's last sentence enumerates ('coaching,
+    praktijkbegeleiding, projectbegeleiding en vorming'), folded: the sections it announces
+    when headings with those names follow."""
+    spans = _sentences(text, lead)
+    last = text[spans[-1][0] : spans[-1][1]] if spans else lead.text
+    match = _ENUMERATION.search(fold(last))
+    if not match:
+        return ()
+    terms = [t.strip() for t in re.split(r",\s*|\s+(?:en|of)\s+", match.group(1))]
+    terms = [t for t in terms if t and len(t.split()) <= 4]
+    return tuple(terms) if len(terms) >= 3 else ()
+
+
+def _sections_unit(
+    text: str, lines: list[_Line], index: int, heading: str | None, named: tuple[str, ...]
+) -> tuple[Unit, int]:
+    lead = lines[index]
+    spans = _sentences(text, lead) or [(lead.start, lead.end)]
+    begin = spans[-1][0]
+    _, items, end, remaining = named_sections(text, named, lines[index + 1 :])
+    shown_lead, label = _labelled(text[begin : lead.end], heading)
+    body = "".join(f"\n• {item}" for item in items)
+    unit = Unit("list", f"{shown_lead}{body}", begin, end or lead.end, label, sections=remaining)
+    return unit, 0
+
+
+def named_sections(
+    text: str, names: tuple[str, ...], lines: list[_Line] | None = None
+) -> tuple[int, list[str], int, tuple[str, ...]]:
+    """The sections of a passage whose headings carry the announced names, each with its first
+    sentence (other headings and paragraphs in between are passed over): where the text they
+    quote starts and ends, the items, and the names not found here."""
+    if lines is None:
+        lines = [line for line in (_line(m) for m in _LINE.finditer(text)) if line.text]
+    remaining = list(names)
+    items: list[str] = []
+    start = end = 0
+    for j, line in enumerate(lines[:-1]):
+        if fold(line.text) in remaining and is_heading_line(line.text):
+            body = lines[j + 1]
+            if is_heading_line(body.text) or body.is_item:
+                continue
+            first = _sentences(text, body)
+            end = first[0][1] if first else body.end
+            start = start if items else line.start
+            items.append(f"{line.text}: {text[body.start : end]}")
+            remaining.remove(fold(line.text))
+    return start, items, end, tuple(remaining)
 
 
 def continued_items(text: str, wants: int) -> tuple[list[str], int, bool]:

@@ -284,3 +284,20 @@ def test_an_announced_number_of_items_is_gathered_in_full(assistant):
     for theme in ("Samen4Kansen", "Kansrijk beginnen", "Kansrijk opgroeien", "Kansrijk kiezen"):
         assert f"• {theme}: " in answer.text
     assert_citations_hold_the_quotes(answer)
+
+
+def test_a_lead_in_that_names_sections_takes_them_from_the_passages_after_it(assistant):
+    answer = assistant.ask("Welke vormen van advies op instellingsniveau biedt Stad Gent aan?")
+    lines = answer.text.split("\n")
+    assert lines[0].startswith("Advies op instellingsniveau: Het advies kan de vorm aannemen van")
+    assert [line.split(":")[0] for line in lines[1:5]] == [
+        "• Coaching",
+        "• Praktijkbegeleiding",
+        "• Projectbegeleiding",
+        "• Vorming",
+    ]
+    assert_citations_hold_the_quotes(answer)
+    # Each section's [n] cites the section its quote stands in (not the passage's first one).
+    by_n = {c.n: c for c in answer.citations}
+    practice = re.search(r"• Praktijkbegeleiding: .*\[(\d+)\]", answer.text)
+    assert by_n[int(practice.group(1))].location == "sectie ‘Praktijkbegeleiding’"
