@@ -29,10 +29,10 @@ if TYPE_CHECKING:
     from assistant.generation import LLMAnswerer
 
 
-# Up to this many passages, start-up embeds every sentence an answer could quote (with e5 on two
-# cores 4.3 s for the 46 of the default corpus on a first start, so roughly 45 s for 500; next
-# starts read them from the persistent cache).
-WARM_SENTENCES_MAX_CHUNKS = 500
+# Up to this many passages, start-up embeds every unit an answer could quote (with e5 on two
+# cores about 6 s for the 211 units of the default corpus's 46 passages on a first start, so
+# about a minute for 500; next starts read them from the persistent cache).
+WARM_UNITS_MAX_CHUNKS = 500
 # A question that points back is read with the one before it when the passages found that way
 # match at least this much better (cosine, e5) than those found for it alone: the middle of the
 # gap between the tuning half's follow-ups (lowest +0.009) and its topic switches that hold a
@@ -61,20 +61,20 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Before the first user asks: load the model weights and the index's search structures
-        (one extractive answer), and for an index of up to WARM_SENTENCES_MAX_CHUNKS passages
-        embed every quotable sentence, which an answer would otherwise embed on first use (with
-        e5, 20 new questions at once then waited up to 5 s). The persistent embedding cache keeps
-        them, so only the first start of a new index pays."""
+        (one extractive answer), and for an index of up to WARM_UNITS_MAX_CHUNKS passages embed
+        every answer unit, which an answer would otherwise embed on first use (with e5, 20 new
+        questions at once then waited up to 5 s). The persistent embedding cache keeps them, so
+        only the first start of a new index pays."""
         question = "Hoe betrekken we ouders bij de school?"
         self.answerer.answer(question, self.passages(question))
         store = self.retriever.store
         count = store.count()
-        if count > WARM_SENTENCES_MAX_CHUNKS:
-            log.info("%d passages: sentences are embedded as answers first need them", count)
+        if count > WARM_UNITS_MAX_CHUNKS:
+            log.info("%d passages: answer units are embedded as answers first need them", count)
             return
         started = time.perf_counter()
-        sentences = self.answerer.embed_units(store.chunks())
-        log.info("%d sentences ready in %.1f s", sentences, time.perf_counter() - started)
+        units = self.answerer.embed_units(store.chunks())
+        log.info("%d answer units ready in %.1f s", units, time.perf_counter() - started)
 
     def ask(
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
