@@ -235,6 +235,9 @@ def test_the_assistant_uses_the_chat_model_passed_in(corpus_index, embeddings):
     )
     assert data["generator"] == "llm" and data["claims"][0]["supported"] is True
     assert data["citations"][0]["source"] == "gent-kinderopvang-pedagogische-begeleiding.txt"
+    # An LLM's citation quotes, like an extractive one, the unit of the passage it rests on.
+    quote = data["citations"][0]["quote"]
+    assert quote in data["citations"][0]["text"] and "2 dagen ondersteuning per maand" in quote
 
 
 def test_generated_text_splits_into_claims_with_their_markers():
