@@ -316,7 +316,7 @@ def decide(
             None,
         )
         if holder is None:
-            return Decision(False, f"{need.missing()} Ze beantwoorden deze vraag dus niet.")
+            return Decision(False, f"{need.missing(question)} Ze beantwoorden deze vraag dus niet.")
         if holder not in first:
             first.append(holder)
     return Decision(True, first=tuple(first))

@@ -89,10 +89,18 @@ class Need:
     kind: NeedKind
     term: str | None = None
 
-    def missing(self, topic: str | None = None) -> str:
-        """The Dutch sentence that says the documents do not hold it."""
-        about = f" over {topic}" if topic else ""
-        return f"De documenten in deze collectie noemen geen {_WHAT[self.kind]}{about}."
+    def missing(self, question: str = "") -> str:
+        """The Dutch sentence that says the documents do not hold it: 'De documenten in deze
+        collectie noemen geen bedrag voor een vorming van Stad Gent per deelnemer.'"""
+        what = _WHAT[self.kind]
+        if self.kind == "count" and self.term:
+            what = f"aantal {self.term}"
+        cost = re.search(
+            r"\b(?:kost|kosten)\s+([^?.!]{3,80}?)\s*[?.!]?$", asking_sentence(question)
+        )
+        if self.kind == "amount" and cost:
+            what = f"bedrag voor {cost.group(1)}"
+        return f"De documenten in deze collectie noemen geen {what}."
 
 
 def asking_sentence(question: str) -> str:

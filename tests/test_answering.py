@@ -94,8 +94,14 @@ def test_answers_quote_the_unit_that_answers(assistant, question, expected):
 @pytest.mark.parametrize(
     "question, missing",
     [
-        ("Hoeveel kinderbegeleiders werken er bij de Dienst Kinderopvang van Stad Gent?", "aantal"),
-        ("Hoeveel kost een vorming van Stad Gent per deelnemer?", "bedrag"),
+        (
+            "Hoeveel kinderbegeleiders werken er bij de Dienst Kinderopvang van Stad Gent?",
+            "noemen geen aantal kinderbegeleiders.",
+        ),
+        (
+            "Hoeveel kost een vorming van Stad Gent per deelnemer?",
+            "noemen geen bedrag voor een vorming van Stad Gent per deelnemer.",
+        ),
         ("In welk jaar is Kansen4Kinderen opgericht?", "datum of jaar"),
         ("Hoeveel procent van de Gentse kleuters is vaak afwezig?", "percentage"),
         ("Wie is de coördinator van Kleine Kinderen Grote Kansen?", "naam"),
