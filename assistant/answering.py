@@ -2,11 +2,11 @@
 
 Without an LLM, an answer is made of quotes. Each passage is cut into answer units (see
 units.py), every unit is scored against the question (the dense model's query/passage
-similarity together with lexical evidence), and the best few, preferably from different
-passages, are quoted with their citations. When the passages are not about the question, when
-no unit is strong enough, or when the question asks for a kind of thing (an amount, a date, a
-name ...) that no unit holds, the answer is a Dutch refusal that says so and lists related
-passages, which are not citations.
+similarity together with lexical evidence), and the best few are quoted with their citations;
+a lead-in whose list or sections stand in the passages after its own takes them from there.
+When the passages are not about the question, when no unit is strong enough, or when the
+question asks for a kind of thing (an amount, a date, a name ...) that no unit holds, the answer
+is a Dutch refusal that says so and lists related passages, which are not citations.
 """
 
 from __future__ import annotations
@@ -36,10 +36,7 @@ from assistant.units import (
     answer_units,
     continued_items,
     named_sections,
-    sentence_segmenter,
 )
-
-__all__ = ["sentence_segmenter"]  # generation.py splits an LLM's answer with the same splitter
 
 NOT_ANSWERED = (
     "De documenten in deze collectie beantwoorden deze vraag niet. "
@@ -52,9 +49,9 @@ OFF_TOPIC = (
 REFUSAL = NOT_ANSWERED  # the refusal an LLM's "GEEN ANTWOORD" becomes
 RELATED_MAX = 3
 # A lead-in ending its passage takes the items it announces from at most this many passages
-# after it, and at most this many items when it does not say how many.
-# (Stopping an answer once a list made it 6 lines long cost 2-3 of 122 own-words answers on the
-# tuning half for 0.3 lines less on average: not done.)
+# after it, and at most this many items when it does not say how many. (Ending an answer once a
+# list made it 6 lines long cost 2-3 of 122 own-words answers on the tuning half for 0.3 lines
+# less on average: not done.)
 LIST_PASSAGES_MAX = 4
 MAX_CONTINUED_ITEMS = 8
 # A unit's score: its share of the question's idf-weighted terms and its cosine similarity to

@@ -25,12 +25,11 @@ from assistant.answering import (
     Quote,
     final_answer,
     number_citations,
-    sentence_segmenter,
 )
 from assistant.conversation import joined
 from assistant.dutch import Analyzer
 from assistant.records import Answer, Claim, Hit
-from assistant.units import Unit, answer_units
+from assistant.units import Unit, answer_units, sentence_segmenter
 
 log = logging.getLogger(__name__)
 
