@@ -14,7 +14,9 @@ from typing import Literal
 
 from assistant.dutch import STOPWORDS, Analyzer, fold
 
-NeedKind = Literal["amount", "percentage", "count", "date", "age", "name", "phone", "email"]
+NeedKind = Literal[
+    "amount", "percentage", "count", "date", "age", "duration", "name", "phone", "email"
+]
 
 _NUMBER_WORDS = (
     "een paar|enkele|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
@@ -25,7 +27,15 @@ _NUMBER = rf"(?:\d+(?:[.,]\d+)?|(?:{_NUMBER_WORDS})\w*)"
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _DAYS = "maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
 
-# Triggers, matched on the folded question sentence.
+# Adjectives skipped before the counted noun ("hoeveel Vlaamse lerarenopleidingen").
+_ADJECTIVES = ("vlaamse", "gentse", "nederlandse", "drentse", "europese", "andere", "extra")
+# Acronyms and names with a capital inside ("VVE-programma", "KdG"), and capitalised words
+# (names of places, networks, people), after the first word of a sentence.
+_CAPITALISED = re.compile(r"(?<=\w )([A-Z]{2,}(?![a-z])|[A-Z][a-z]+[A-Z]\w*)")
+_NAMED = re.compile(r"(?<=\w )([A-Z][\w-]*\d?[\w-]*)")
+_NOT_NAMES = frozenset({"Ik", "Wij", "We", "De", "Het", "Een", "Vlaamse", "Nederlandse"})
+# Triggers, matched on the folded question (a situation before it may ask too: "Een ouder
+# vroeg me vanaf welke leeftijd ...").
 _ASKS = {
     "amount": re.compile(
         r"\b(hoeveel (geld|euro)|wat kost|kost(en|te)? (een|het|de|zo'?n|dat|die)|hoeveel kost|"
@@ -146,14 +156,6 @@ def _counted(text: str) -> str | None:
     return None
 
 
-_ADJECTIVES = ("vlaamse", "gentse", "nederlandse", "drentse", "europese", "andere", "extra")
-_CAPITALISED = re.compile(r"(?<=\w )([A-Z]{2,}(?![a-z])|[A-Z][a-z]+[A-Z]\w*)")
-
-
-_NAMED = re.compile(r"(?<=\w )([A-Z][\w-]*\d?[\w-]*)")
-_NOT_NAMES = frozenset({"Ik", "Wij", "We", "De", "Het", "Een", "Vlaamse", "Nederlandse"})
-
-
 def named_in(question: str) -> list[str]:
     """Capitalised words inside the asking sentence: names of places, networks, people."""
     return [
@@ -209,5 +211,6 @@ def satisfies(need: Need, text: str, analyzer: Analyzer) -> bool:
 
 
 def _holds_term(term: str, text: str, analyzer: Analyzer) -> bool:
+    """Whether the text holds the term (stemmed, or as a compound's part)."""
     wanted = set(analyzer.terms(term))
     return bool(wanted & set(analyzer.terms(text)))
