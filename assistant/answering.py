@@ -97,6 +97,20 @@ def passage_units(chunk: Chunk) -> list[Unit]:
     return answer_units(chunk.text, chunk.section)
 
 
+def passage_relevance(question: str, hits: Sequence[Hit], embeddings: Embeddings) -> float:
+    """The highest cosine similarity of the question (as a query) to a retrieved passage."""
+    if not hits:
+        return 0.0
+    stored = [hit.vector for hit in hits if hit.vector is not None]
+    if len(stored) == len(hits):
+        passages = np.asarray(stored, dtype=np.float64)
+    else:
+        passages = np.asarray(embeddings.embed_documents([h.chunk.context for h in hits]))
+    query = np.asarray(embeddings.embed_query(question), dtype=np.float64)
+    passages = passages / (np.linalg.norm(passages, axis=1, keepdims=True) + 1e-12)
+    return float(np.max(passages @ (query / (np.linalg.norm(query) + 1e-12))))
+
+
 def gather_evidence(
     question: str, hits: Sequence[Hit], lexical: LexicalIndex, embeddings: Embeddings
 ) -> Evidence:

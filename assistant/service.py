@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.answering import ExtractiveAnswerer, final_answer, refusal_thresholds
+from assistant.answering import (
+    ExtractiveAnswerer,
+    final_answer,
+    passage_relevance,
+    refusal_thresholds,
+)
 from assistant.conversation import joined, refers_back
 from assistant.embedding import CachedEmbeddings, make_embeddings
 from assistant.errors import IndexMissingError
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
 
 
 # Up to this many passages, start-up embeds every unit an answer could quote (with e5 on two
-# cores about 6 s for the 211 units of the default corpus's 46 passages on a first start, so
+# cores 6.9 s for the 211 units of the default corpus's 46 passages on a first start, so
 # about a minute for 500; next starts read them from the persistent cache).
 WARM_UNITS_MAX_CHUNKS = 500
 # A question that points back is read with the one before it when the passages found that way
@@ -82,39 +87,45 @@ class Assistant:
         """Answer a question; after earlier questions, a follow-up is read in their context."""
         return final_answer(self.ask_stream(question, filters, previous))
 
-    def relevance(self, query: str, filters: dict[str, str] | None = None) -> float:
-        """How well the passages retrieved for query match it (the best passage's cosine)."""
-        return self.answerer.evidence(query, self.passages(query, filters)).relevance
-
     def read_as(
         self, question: str, previous: Sequence[str], filters: dict[str, str] | None = None
     ) -> str | None:
-        """The question joined to the one before it when it is a follow-up, else None.
+        """The question joined to the one before it when it is a follow-up, else None."""
+        return self._read(question, previous, filters)[0]
+
+    def _read(
+        self, question: str, previous: Sequence[str], filters: dict[str, str] | None
+    ) -> tuple[str | None, list[Hit]]:
+        """How to read the question, and the passages retrieved that way.
 
         A follow-up points back ('En hoe leren die van elkaar?') and does not stand on its own:
         the passages found for it together with the previous question match better than those
         found for it alone. A short self-contained question or a topic switch stays alone."""
+        alone = self.passages(question, filters)
         if not previous or not refers_back(question):
-            return None
+            return None, alone
         together = joined(question, previous)
-        if self.relevance(together, filters) < self.relevance(question, filters) + FOLLOW_UP_MARGIN:
-            return None
-        return together
+        with_previous = self.passages(together, filters)
+        embeddings = self.answerer.embeddings
+        gain = passage_relevance(together, with_previous, embeddings) - passage_relevance(
+            question, alone, embeddings
+        )
+        return (together, with_previous) if gain >= FOLLOW_UP_MARGIN else (None, alone)
 
     def ask_stream(
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
     ) -> Iterator[tuple[str, object]]:
         """Yields ("delta", text) while an LLM writes, then ("answer", the checked Answer)."""
-        together = self.read_as(question, previous, filters)
+        together, hits = self._read(question, previous, filters)
         if self.generator is None:
             query = together or question
-            hits = self.passages(query, filters)
             answer = self.answerer.answer(query, hits, asked=question)
             yield "answer", replace(answer, question=question, read_as=together)
             return
         # With an LLM, condensing a follow-up into a standalone question is the model's job.
         query = self.generator.condense(question, previous) if together else question
-        hits = self.passages(query, filters)
+        if together:
+            hits = self.passages(query, filters)
         read_as = query if together else None
         for event, value in self.generator.stream(query, hits):
             if event == "answer":
