@@ -91,6 +91,13 @@ def discover(roots: Iterable[Path], report: IngestReport) -> list[Path]:
                 continue
             if path.name == CATALOG_FILE:
                 continue
+            if path != root and not path.resolve().is_relative_to(root.resolve()):
+                # A link in the folder to a file elsewhere (corpus/x.txt -> /etc/passwd) would
+                # put that file's text in search results: never read it.
+                report.failed.append(
+                    {"path": str(path), "reason": "links to a file outside the folder, not read"}
+                )
+                continue
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 found.append(path)
             else:

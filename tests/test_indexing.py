@@ -292,3 +292,22 @@ def test_loading_in_worker_processes_builds_the_same_index(
     assert parallel_report.summary() == serial_report.summary()
     assert parallel_report.failed[0]["reason"].startswith("corrupt or unreadable PDF")
     assert index_state(parallel) == index_state(serial)
+
+
+def test_a_link_to_a_file_outside_the_corpus_is_refused(tmp_path, corpus_copy, embeddings):
+    secret = tmp_path / "elders" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0:root nologin daemon:/root:/bin/bash\n" * 20, encoding="utf-8")
+    (corpus_copy / "x.txt").symlink_to(secret)
+    (corpus_copy / "map").symlink_to(secret.parent, target_is_directory=True)
+    settings = make_settings(tmp_path, corpus_copy)
+    report = build_index(settings, embeddings=embeddings)
+    reasons = {
+        Path(f["path"]).relative_to(corpus_copy).as_posix(): f["reason"] for f in report.failed
+    }
+    # A linked folder is not walked into at all; a linked file is named and refused.
+    assert reasons == {"x.txt": "links to a file outside the folder, not read"}
+    assert report.added == 5
+    hits = open_assistant(settings, embeddings=embeddings).search("root nologin daemon", k=10)
+    assert not any("nologin" in h.chunk.text for h in hits)
+    assert {h.chunk.info.source for h in hits} <= {p.name for p in corpus_copy.glob("*.txt")}
