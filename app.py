@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     assistant.warm_up()
-    from assistant.webapp import CSS, build_ui
+    from assistant.webapp import CSS, build_ui, served_files
 
     feedback = FeedbackStore(settings.feedback_db) if settings.feedback_logging else None
     ui = build_ui(assistant, feedback)
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         server_name=args.host,
         server_port=args.port,
         share=False,
-        allowed_paths=[str(settings.corpus_dir.resolve())],
+        allowed_paths=served_files(settings.corpus_dir),
         css=CSS,
         show_error=False,
         footer_links=[],

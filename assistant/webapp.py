@@ -49,9 +49,11 @@ mark { background: #ffe58a; }
 
 
 def source_href(chunk: Chunk, corpus_dir: Path, page: int | None = None) -> str | None:
-    """Where 'open bron' leads: a corpus PDF at its page, else the web address, else the file.
+    """Where 'open bron' leads: a corpus PDF at its page, else the web address, else nowhere.
 
-    Only files inside the corpus folder get a link; web addresses must be http(s).
+    Only PDFs inside the corpus folder are served (see served_files): a document in HTML or
+    text served from the app's origin would run its scripts there. Web addresses must be
+    http(s).
     """
     path = (corpus_dir / chunk.info.source).resolve()
     inside = path.is_relative_to(corpus_dir.resolve()) and path.is_file()
@@ -61,9 +63,21 @@ def source_href(chunk: Chunk, corpus_dir: Path, page: int | None = None) -> str 
         return f"/gradio_api/file={quote(str(path))}{anchor}"
     if chunk.info.url and re.match(r"https?://", chunk.info.url):
         return chunk.info.url
-    if inside:
-        return f"/gradio_api/file={quote(str(path))}"
     return None
+
+
+def served_files(corpus_dir: Path) -> list[str]:
+    """The files the app may serve: the corpus's PDFs, each by its own path (not the folder:
+    that would serve catalog.toml, dotfiles and HTML documents from the app's origin), and
+    none that is hidden or links out of the folder."""
+    root = corpus_dir.resolve()
+    return sorted(
+        str(path.resolve())
+        for path in root.rglob("*.pdf")
+        if path.is_file()
+        and path.resolve().is_relative_to(root)
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
 
 
 def _link(href: str | None) -> str:

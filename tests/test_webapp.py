@@ -23,7 +23,7 @@ from conftest import (
 
 from assistant.errors import EmbeddingUnavailableError, StoreUnavailableError
 from assistant.records import Chunk, DocumentInfo
-from assistant.webapp import _dutch_error, highlight, source_href
+from assistant.webapp import _dutch_error, highlight, served_files, source_href
 
 ARTIFACTS = ROOT / "test-artifacts"
 XSS = "<script>window.__xss = 1; alert('xss')</script><img src=x onerror=\"window.__xss=2\">"
@@ -38,6 +38,12 @@ def server(tmp_path_factory):
     write_report_pdf(corpus / "rapport.pdf", REPORT_PAGES)
     (corpus / "markup.txt").write_text(
         f"Tipfiche schoolpoort\n\nDeze tipfiche over de onthaalmomenten bevat code: {XSS}\n",
+        encoding="utf-8",
+    )
+    (corpus / ".env").write_text("SECRET=geheim\n", encoding="utf-8")
+    (corpus / "pagina.html").write_text(
+        "<html><body><h1>Onthaal</h1><p>Een pagina over het onthaal van kleuters.</p>"
+        "<script>fetch('/gradio_api/info')</script></body></html>",
         encoding="utf-8",
     )
     port = free_port()
@@ -166,18 +172,24 @@ def test_dev_set_conversations_through_the_api(server):
     assert len(misread) <= 1, misread
 
 
-def test_only_corpus_files_are_served(server):
+def test_only_corpus_pdfs_are_served(server):
     corpus = server["corpus"].resolve()
     ok = urllib.request.urlopen(f"{server['url']}gradio_api/file={corpus / 'rapport.pdf'}")
     assert ok.status == 200 and ok.read(5) == b"%PDF-"
-    for outside in (
+    for refused_path in (
         "/etc/passwd",
         str(ROOT / "app.py"),
         str(server["folder"] / "feedback.sqlite3"),
+        # Inside the corpus, but not a PDF: the catalog, a dotfile, documents that a browser
+        # would run as a page on the app's origin.
+        str(corpus / "catalog.toml"),
+        str(corpus / ".env"),
+        str(corpus / "markup.txt"),
+        str(corpus / "pagina.html"),
     ):
         with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(f"{server['url']}gradio_api/file={outside}")
-        assert refused.value.code in (403, 404)
+            urllib.request.urlopen(f"{server['url']}gradio_api/file={refused_path}")
+        assert refused.value.code in (403, 404), refused_path
 
 
 def test_links_and_highlights_are_safe(tmp_path):
@@ -189,6 +201,13 @@ def test_links_and_highlights_are_safe(tmp_path):
         "c", DocumentInfo("/etc/passwd", "R", "O", "rapport", url="javascript:alert(1)"), 0, "t"
     )
     assert source_href(outside, tmp_path) is None
+    # A document that is not a PDF, without a web address, gets no link to its file.
+    (tmp_path / "pagina.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    page = Chunk("h", DocumentInfo("pagina.html", "P", "O", "webpagina"), 0, "t")
+    assert source_href(page, tmp_path) is None
+    (tmp_path / ".verborgen.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "catalog.toml").write_text("", encoding="utf-8")
+    assert served_files(tmp_path) == [str((tmp_path / "rapport.pdf").resolve())]
     from assistant.dutch import Analyzer
 
     marked = highlight("De <b>ouders</b> komen", Analyzer(compounds=False), "ouder")
