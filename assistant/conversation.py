@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant.citing import dutch_date, in_text, reference_list
 from assistant.dutch import fold
 from assistant.records import Answer
+from assistant.retrieval import MAX_QUESTION
 
 # Words with which a question may point back at the one before: "en ..." without a subject of
 # its own, pronouns and demonstratives ("die", "dat project", "daar", "ze"). Many questions that
@@ -25,9 +26,13 @@ def refers_back(question: str) -> bool:
     return bool(_REFERS_BACK.search(fold(question.strip())))
 
 
-def joined(question: str, previous: Sequence[str]) -> str:
-    """A follow-up read together with the question before it."""
-    return f"{previous[-1]} {question}"
+def joined(question: str, previous: Sequence[str], limit: int = MAX_QUESTION) -> str:
+    """A follow-up read together with the question before it, within the question length
+    limit: the limit is on what the user typed, so the earlier question gives way (its end,
+    nearest the follow-up, is kept)."""
+    room = max(limit - len(question) - 1, 0)
+    before = previous[-1][-room:] if room else ""
+    return f"{before} {question}".strip()
 
 
 def export_markdown(answers: Sequence[Answer], accessed: date) -> str:

@@ -307,3 +307,14 @@ def test_a_lead_in_that_names_sections_takes_them_from_the_passages_after_it(ass
     by_n = {c.n: c for c in answer.citations}
     practice = re.search(r"• Praktijkbegeleiding: .*\[(\d+)\]", answer.text)
     assert by_n[int(practice.group(1))].location == "sectie ‘Praktijkbegeleiding’"
+
+
+def test_two_long_questions_make_no_over_long_follow_up(assistant):
+    """The length limit applies to what the user typed, not to a follow-up joined to the
+    question before it."""
+    first = "Hoe betrekken scholen ouders bij de kleuterklas? " + "Ik wil het echt weten. " * 60
+    follow_up = "En hoe pakte Gent dat aan? " + "Vertel het me graag uitgebreid. " * 45
+    assert len(first) < 2000 and len(follow_up) < 2000 and len(first + follow_up) > 2000
+    answer = assistant.ask(follow_up, previous=[first])
+    assert answer.question == follow_up
+    assert answer.read_as is None or len(answer.read_as) <= 2000
