@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import unicodedata
@@ -85,20 +86,52 @@ def _document_info(
     return DocumentInfo(source=source, title=title, organisation="onbekend", doc_type=doc_type)
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_WESTERN = ["cp1252", "iso8859_15", "mac_roman", "cp850"]
+# Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def _read_text(path: Path, warnings: list[str]) -> str:
-    """Decode UTF-8, else Windows-1252 (the legacy encoding of Dutch text) with a warning."""
+    """Decode by the byte-order mark, else UTF-8, else the Western code page charset_normalizer
+    detects (with a warning); binary content is refused rather than indexed as garbage."""
     data = path.read_bytes()
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked_text(path, data.decode(encoding))
+            except UnicodeDecodeError:
+                raise DocumentError(path, f"starts like {encoding} but does not decode") from None
+    controls = sum(data.count(bytes([c])) for c in (*range(0, 9), 11, *range(14, 32), 127))
+    if b"\x00" in data or (controls > 1 and controls * 100 > len(data)):
+        raise DocumentError(path, "binary content, not text")
     try:
-        return data.decode("utf-8-sig")
+        return _checked_text(path, data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise DocumentError(
-            path, "text is neither UTF-8 nor Windows-1252; save it as UTF-8"
-        ) from None
-    warnings.append("not UTF-8: read as Windows-1252; save it as UTF-8 to be sure")
+    import charset_normalizer
+
+    # Dutch text that is not UTF-8 is in a Western European code page; left free, the detector
+    # reads short Dutch texts as Central European ("crŤche").
+    guess = charset_normalizer.from_bytes(data, cp_isolation=_WESTERN).best()
+    if guess is None:
+        raise DocumentError(path, "text in an unknown encoding; save it as UTF-8")
+    warnings.append(f"not UTF-8: read as {guess.encoding}; save it as UTF-8 to be sure")
+    return _checked_text(path, str(guess))
+
+
+def _checked_text(path: Path, text: str) -> str:
+    """The text, unless more than 1 character in 100 is a control character (a binary file
+    that happens to decode)."""
+    controls = len(_CONTROL.findall(text))
+    if controls > 1 and controls * 100 > len(text):
+        raise DocumentError(path, "binary content, not text")
     return text
 
 

@@ -117,6 +117,31 @@ def test_legacy_encoding_is_read_with_a_warning(tmp_path):
     assert any("not UTF-8" in w for w in document.warnings)
 
 
+def test_a_byte_order_mark_says_how_to_read_the_text(tmp_path):
+    text = "Kop\n\nDe crèche werkt samen met de ouders van één kleuter."
+    for name, encoding in (("utf16.txt", "utf-16"), ("utf8bom.txt", "utf-8-sig")):
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))  # Python's utf-16 writes a BOM
+        document = load_document(path, name)
+        assert texts(document)[-1] == "De crèche werkt samen met de ouders van één kleuter."
+        assert not any("UTF-8" in w for w in document.warnings)
+
+
+def test_binary_content_is_refused_not_indexed_as_garbage(tmp_path):
+    import random
+
+    rng = random.Random(7)
+    with_nul = tmp_path / "data.txt"
+    with_nul.write_bytes(bytes(rng.randrange(256) for _ in range(4000)))
+    without_nul = tmp_path / "ruis.txt"
+    without_nul.write_bytes(
+        bytes(rng.choice([*range(1, 9), *range(14, 32), *range(128, 256)]) for _ in range(4000))
+    )
+    for path in (with_nul, without_nul):
+        with pytest.raises(DocumentError, match="binary content, not text"):
+            load_document(path, path.name)
+
+
 def _encrypted_pdf(path: Path) -> Path:
     from fpdf import FPDF
 
