@@ -110,6 +110,29 @@ def discover(roots: Iterable[Path], report: IngestReport) -> list[Path]:
     return found
 
 
+def catalogs(
+    roots: Iterable[Path], corpus_dir: Path, report: IngestReport
+) -> dict[str, CatalogEntry]:
+    """The corpus's catalog, and that of every other folder ingested that has one, keyed by
+    source name; an entry whose file does not exist gets a warning."""
+    folders = [
+        corpus_dir,
+        *(r for r in roots if r.is_dir() and r.resolve() != corpus_dir.resolve()),
+    ]
+    merged: dict[str, CatalogEntry] = {}
+    for folder in folders:
+        for file, entry in load_catalog(folder).items():
+            path = folder / file
+            if not path.is_file():
+                if folder != corpus_dir or any(r.resolve() == corpus_dir.resolve() for r in roots):
+                    report.warnings.append(
+                        {"path": str(folder / CATALOG_FILE), "warning": f"no file {file}"}
+                    )
+                continue
+            merged[source_name(path, corpus_dir)] = entry
+    return merged
+
+
 def source_name(path: Path, corpus_dir: Path) -> str:
     """How a file is named in the index: relative to the corpus, else its absolute path."""
     resolved, corpus = path.resolve(), corpus_dir.resolve()
@@ -168,7 +191,7 @@ def ingest(
     report = IngestReport()
     progress = progress or NoProgress()
     corpus_dir = settings.corpus_dir
-    catalog = load_catalog(corpus_dir)
+    catalog = catalogs(roots, corpus_dir, report)
     files = discover(roots, report)
     states = store.file_states()
     seen: set[str] = set()

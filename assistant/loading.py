@@ -321,6 +321,8 @@ def _load_pdf(path: Path) -> tuple[list[Block], str | None]:
         for text in raw_pages
     ]
     pages = [[line for line in lines if not _is_glyph_noise(line)] for lines in pages]
+    if not pages:
+        raise DocumentError(path, "PDF has no pages")
     if not any(pages):
         raise DocumentError(path, "PDF has no text layer (scanned?); run OCR on it first")
     repeated = _header_footer_keys(pages)

@@ -311,3 +311,36 @@ def test_a_link_to_a_file_outside_the_corpus_is_refused(tmp_path, corpus_copy, e
     hits = open_assistant(settings, embeddings=embeddings).search("root nologin daemon", k=10)
     assert not any("nologin" in h.chunk.text for h in hits)
     assert {h.chunk.info.source for h in hits} <= {p.name for p in corpus_copy.glob("*.txt")}
+
+
+def test_catalogs_of_other_folders_are_read_and_missing_files_are_warned(
+    tmp_path, corpus_copy, embeddings
+):
+    with (corpus_copy / "catalog.toml").open("a", encoding="utf-8") as catalog:
+        catalog.write(
+            '\n[[document]]\nfile = "verdwenen.pdf"\ntitle = "Weg"\norganisation = "O"\n'
+            'type = "rapport"\n'
+        )
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "fiche.md").write_text(
+        "# Tipfiche onthaal\n\nElke ochtend een praatje met de ouders aan de schoolpoort.\n",
+        encoding="utf-8",
+    )
+    (extra / "catalog.toml").write_text(
+        '[[document]]\nfile = "fiche.md"\ntitle = "Onthaal aan de schoolpoort"\n'
+        'organisation = "Schoolpoort vzw"\ntype = "tipfiche"\n',
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path, corpus_copy)
+    report = build_index(settings, [corpus_copy, extra], embeddings=embeddings)
+    assert {"path": str(corpus_copy / "catalog.toml"), "warning": "no file verdwenen.pdf"} in (
+        report.warnings
+    )
+    hits = open_assistant(settings, embeddings=embeddings).search("praatje schoolpoort", k=1)
+    info = hits[0].chunk.info
+    assert (info.title, info.organisation, info.doc_type) == (
+        "Onthaal aan de schoolpoort",
+        "Schoolpoort vzw",
+        "tipfiche",
+    )

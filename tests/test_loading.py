@@ -142,6 +142,16 @@ def test_binary_content_is_refused_not_indexed_as_garbage(tmp_path):
             load_document(path, path.name)
 
 
+def test_a_pdf_without_pages_says_so(tmp_path):
+    from pypdf import PdfWriter
+
+    path = tmp_path / "leeg.pdf"
+    with path.open("wb") as handle:
+        PdfWriter().write(handle)
+    with pytest.raises(DocumentError, match="PDF has no pages"):
+        load_document(path, "leeg.pdf")
+
+
 def _encrypted_pdf(path: Path) -> Path:
     from fpdf import FPDF
 
