@@ -202,6 +202,16 @@ def ingest(
         source = source_name(path, corpus_dir)
         seen.add(source)
         try:
+            size = path.stat().st_size
+            if size > settings.max_file_mb * 1_000_000:
+                report.failed.append(
+                    {
+                        "path": str(path),
+                        "reason": f"{size / 1_000_000:.3g} MB, more than max_file_mb "
+                        f"({settings.max_file_mb:g} MB): not read",
+                    }
+                )
+                continue
             data = path.read_bytes()
         except OSError as exc:
             report.failed.append(

@@ -203,6 +203,7 @@ def _load_docx(path: Path) -> list[Block]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_unpacked_size(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
@@ -211,12 +212,15 @@ def _load_docx(path: Path) -> list[Block]:
         if exc.__class__.__module__.startswith(("zipfile", "lxml")):
             raise DocumentError(path, "corrupt or unreadable Word file") from None
         raise
+    # Style names looked up once: paragraph.style resolves the style anew for every paragraph
+    # (about 2 ms each; a 120 MB document.xml took ten minutes).
+    names = {style.style_id: (style.name or "").lower() for style in document.styles}
     blocks: list[Block] = []
     for paragraph in document.paragraphs:
         text = normalise_whitespace(paragraph.text)
         if not text:
             continue
-        style = (paragraph.style.name if paragraph.style is not None else "").lower()
+        style = names.get(paragraph._p.style or "", "")  # the paragraph's style id (oxml)
         if style.startswith(("heading", "kop", "title", "titel")):
             blocks.append(Block("heading", text))
         elif "list" in style or "lijst" in style or _BULLET.match(text):
@@ -230,6 +234,27 @@ def _load_docx(path: Path) -> list[Block]:
             if line:
                 blocks.append(Block("text", line))
     return blocks
+
+
+# A Word file is a zip: one that unpacks to more than this is refused before it is opened
+# (a 444 KB file can hold a 120 MB document.xml).
+DOCX_MAX_UNPACKED_MB = 100
+
+
+def _check_unpacked_size(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise DocumentError(path, "corrupt or unreadable Word file") from None
+    if unpacked > DOCX_MAX_UNPACKED_MB * 1_000_000:
+        raise DocumentError(
+            path,
+            f"Word file unpacks to {unpacked / 1_000_000:.0f} MB "
+            f"(more than {DOCX_MAX_UNPACKED_MB} MB): not read",
+        )
 
 
 def _load_html(path: Path, markup: str) -> list[Block]:

@@ -46,6 +46,8 @@ class Settings:
     # Document vectors by (model, text hash), kept across re-ingests and resets; "" for none.
     embedding_cache: Path = Path(".cache/embeddings.sqlite3")
     # Characters per chunk; chosen on the dev set (see README, "Evaluation").
+    # A file larger than this is skipped at ingest with a clear line.
+    max_file_mb: float = 50.0
     chunk_size: int = 900
     chunk_overlap: int = 100
     stemmer: str = "dutch_porter"
@@ -100,6 +102,8 @@ class Settings:
         for name in ("chunk_size", "candidates", "top_k", "embedding_batch_size", "rrf_k"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name}: must be at least 1")
+        if self.max_file_mb <= 0:
+            raise SettingsError("max_file_mb: must be more than 0")
         if not 0 <= self.chunk_overlap < self.chunk_size:
             raise SettingsError("chunk_overlap: must be between 0 and chunk_size")
         if bool(self.llm_base_url) != bool(self.llm_model):

@@ -344,3 +344,12 @@ def test_catalogs_of_other_folders_are_read_and_missing_files_are_warned(
         "Schoolpoort vzw",
         "tipfiche",
     )
+
+
+def test_a_file_over_the_size_limit_is_skipped_with_a_clear_line(tmp_path, corpus_copy, embeddings):
+    (corpus_copy / "groot.txt").write_text("Een zin over ouders.\n" * 2_000, encoding="utf-8")
+    settings = make_settings(tmp_path, corpus_copy, max_file_mb=0.02)
+    report = build_index(settings, embeddings=embeddings)
+    reasons = {Path(f["path"]).name: f["reason"] for f in report.failed}
+    assert reasons == {"groot.txt": "0.042 MB, more than max_file_mb (0.02 MB): not read"}
+    assert report.added == 5

@@ -217,3 +217,34 @@ def test_invalid_catalog_names_the_entry(tmp_path):
     )
     with pytest.raises(DocumentError, match=r"#1: missing organisation, type"):
         load_catalog(tmp_path)
+
+
+def test_a_word_file_that_unpacks_too_large_is_refused_unopened(tmp_path):
+    import zipfile
+
+    from assistant.loading import DOCX_MAX_UNPACKED_MB
+
+    path = tmp_path / "bom.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b" " * ((DOCX_MAX_UNPACKED_MB + 1) * 1_000_000))
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(DocumentError, match=r"unpacks to 101 MB \(more than 100 MB\)"):
+        load_document(path, "bom.docx")
+
+
+def test_word_headings_come_from_the_style_names(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Ouders aan de schoolpoort", level=1)
+    document.add_paragraph("Elke ochtend een praatje met de ouders.")
+    document.add_paragraph("eerste tip", style="List Bullet")
+    path = tmp_path / "fiche.docx"
+    document.save(str(path))
+    loaded = load_document(path, "fiche.docx")
+    assert [(b.kind, b.text) for b in loaded.blocks] == [
+        ("heading", "Ouders aan de schoolpoort"),
+        ("text", "Elke ochtend een praatje met de ouders."),
+        ("list", "eerste tip"),
+    ]
