@@ -5,12 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 
 from assistant.cli import ProgressBar, common_options, configure_logging, settings_from
 from assistant.errors import AssistantError
 from assistant.service import build_index
+
+
+class Terminated(BaseException):
+    """The process was sent SIGTERM (a BaseException, like KeyboardInterrupt: libraries'
+    `except Exception` must not swallow it)."""
+
+
+def _stop(signum, frame) -> None:
+    raise Terminated
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {missing[0]}: no such file or folder", file=sys.stderr)
         return 2
 
+    # SIGTERM (a service manager, `kill`) ends a run like Ctrl-C does: with one line saying the
+    # index is consistent and what to run. Chroma writes are atomic per batch.
+    signal.signal(signal.SIGTERM, _stop)
     progress = ProgressBar()
     try:
         settings = settings_from(args)
@@ -40,11 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as stop:
         print(
-            "interrupted: the index still answers; run ingest again to complete it", file=sys.stderr
+            "interrupted: the index still answers; run `python ingest.py` again to complete it",
+            file=sys.stderr,
         )
-        return 130
+        return 143 if isinstance(stop, Terminated) else 130
     finally:
         progress.close()
     for item in report.skipped:

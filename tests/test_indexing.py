@@ -213,17 +213,24 @@ def ingest_until(tmp_path, corpus, index, stored_lines, sig):
             if seen == stored_lines:
                 process.send_signal(sig)
                 break
-    process.stderr.read()
+    ingest_until.stderr = process.stderr.read()
     return process.wait(timeout=120)
 
 
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    ("sig", "code"),
+    [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGINT, 130), (signal.SIGTERM, 143)],
+)
 def test_interrupted_ingest_still_answers_and_the_next_run_completes_it(
     tmp_path, embeddings, sig, code
 ):
     corpus = many_files_corpus(tmp_path)
     index = tmp_path / "index"
     assert ingest_until(tmp_path, corpus, index, stored_lines=6, sig=sig) == code
+    if sig != signal.SIGKILL:  # Ctrl-C and SIGTERM end with one line saying what to run
+        assert ingest_until.stderr.strip().splitlines()[-1] == (
+            "interrupted: the index still answers; run `python ingest.py` again to complete it"
+        )
 
     settings = make_settings(tmp_path, corpus).replace(index_dir=index)
     partial = open_assistant(settings, embeddings=embeddings)
