@@ -11,7 +11,7 @@ import dataclasses
 import itertools
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,18 +57,27 @@ class DevItem:
     paraphrase_of: str | None = None  # the question this one rewrites without names or jargon
 
 
-def load_devset(path: Path) -> list[DevItem]:
-    """The dev set's items; a malformed line is reported with its number."""
+def _json_lines(path: Path, what: str) -> Iterator[tuple[int, dict]]:
+    """Each non-empty line of a JSON Lines file with its number; an unreadable file or a line
+    that is not JSON is reported by name (and number)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise SettingsError(f"devset {path}: {exc.strerror}") from None
-    items = []
+        raise SettingsError(f"{what} {path}: {exc.strerror}") from None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SettingsError(f"{what} {path} line {number}: {exc!r}") from None
+
+
+def load_devset(path: Path) -> list[DevItem]:
+    """The dev set's items; a malformed line is reported with its number."""
+    items = []
+    for number, raw in _json_lines(path, "devset"):
+        try:
             item = DevItem(
                 id=raw["id"],
                 question=raw["question"],
@@ -83,7 +92,7 @@ def load_devset(path: Path) -> list[DevItem]:
                 turn=raw.get("turn"),
                 paraphrase_of=raw.get("paraphrase_of"),
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise SettingsError(f"devset {path} line {number}: {exc!r}") from None
         if item.split not in SPLITS or item.style not in STYLES or item.turn not in (None, *TURNS):
             raise SettingsError(f"devset {path} line {number}: bad split, style or turn")
@@ -99,16 +108,9 @@ def load_fresh(path: Path) -> list[DevItem]:
     """The fresh set: questions written after the answering rules were tuned, by a helper who
     saw the documents but no code and no dev set; never used to choose anything. Each line has
     an id, a question, answerable, and the facts an answer must quote."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise SettingsError(f"fresh set {path}: {exc.strerror}") from None
     items = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, raw in _json_lines(path, "fresh set"):
         try:
-            raw = json.loads(line)
             items.append(
                 DevItem(
                     id=raw["id"],
@@ -120,7 +122,7 @@ def load_fresh(path: Path) -> list[DevItem]:
                     origin="fresh",
                 )
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise SettingsError(f"fresh set {path} line {number}: {exc!r}") from None
     return items
 
