@@ -27,6 +27,15 @@ CORPUS = ROOT / "corpus"
 ANSWER_KEYS = {
     "question", "answered", "answer", "citations", "generator", "claims", "note", "related", "read_as",
 }  # fmt: skip
+# Epstein's levels of parent involvement, as the Kansen4Kinderen page lists them under their lead-in.
+EPSTEIN_LEVELS = [
+    "• Opvoeding",
+    "• Communicatie",
+    "• Vrijwilligerswerk",
+    "• Thuis Leren",
+    "• Besluitvorming",
+    "• Samen in de buurt",
+]
 CITATION_KEYS = {
     "n",
     "title",

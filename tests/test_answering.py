@@ -3,7 +3,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import RecordingEmbeddings
+from conftest import EPSTEIN_LEVELS, RecordingEmbeddings
 
 from assistant.answering import (
     OFF_TOPIC,
@@ -271,14 +271,7 @@ def test_a_lead_in_ending_its_passage_takes_its_items_from_the_passages_after_it
         i for i, line in enumerate(lines) if "meerdere niveaus worden onderscheiden:" in line
     )
     items = [line.split(":")[0] for line in lines[lead + 1 : lead + 7]]
-    assert items == [
-        "• Opvoeding",
-        "• Communicatie",
-        "• Vrijwilligerswerk",
-        "• Thuis Leren",
-        "• Besluitvorming",
-        "• Samen in de buurt",
-    ]
+    assert items == EPSTEIN_LEVELS
     assert "Versterking van het gewone leven" not in answer.text  # the list ended before it
     assert_citations_hold_the_quotes(answer)
     sections = {c.location for c in answer.citations}

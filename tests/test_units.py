@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from conftest import EPSTEIN_LEVELS
 
 from assistant.chunking import chunk_document
 from assistant.loading import load_document
@@ -78,14 +79,7 @@ def test_a_lead_in_takes_the_headed_items_it_announces():
     lists = [u for u in answer_units(passage) if u.kind == "list"]
     assert len(lists) == 1
     items = lists[0].text.split("\n")[1:]
-    assert [item.split(":")[0] for item in items] == [
-        "• Opvoeding",
-        "• Communicatie",
-        "• Vrijwilligerswerk",
-        "• Thuis Leren",
-        "• Besluitvorming",
-        "• Samen in de buurt",
-    ]
+    assert [item.split(":")[0] for item in items] == EPSTEIN_LEVELS
     assert items[0] == (
         "• Opvoeding: Ouders helpen thuis een leerrijke omgeving te creëren voor het leren en "
         "het welzijn van het kind."
