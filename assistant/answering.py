@@ -80,10 +80,6 @@ class Candidate:
     dense: float  # cosine similarity of unit and question
     score: float
 
-    @property
-    def text(self) -> str:
-        return self.unit.text
-
 
 @dataclass(frozen=True)
 class Evidence:
@@ -97,18 +93,29 @@ def passage_units(chunk: Chunk) -> list[Unit]:
     return answer_units(chunk.text, chunk.section)
 
 
+def _passage_vectors(hits: Sequence[Hit], embeddings: Embeddings) -> np.ndarray:
+    """The hits' passage vectors, normalised: those the store holds (of chunk.context), else
+    embedded anew (embedding them again would take half of a new question's time)."""
+    stored = [hit.vector for hit in hits if hit.vector is not None]
+    if len(stored) == len(hits):
+        vectors = np.asarray(stored, dtype=np.float64)
+    else:
+        vectors = np.asarray(
+            embeddings.embed_documents([hit.chunk.context for hit in hits]), dtype=np.float64
+        )
+    return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12)
+
+
+def _query_vector(question: str, embeddings: Embeddings) -> np.ndarray:
+    vector = np.asarray(embeddings.embed_query(question), dtype=np.float64)
+    return vector / (np.linalg.norm(vector) + 1e-12)
+
+
 def passage_relevance(question: str, hits: Sequence[Hit], embeddings: Embeddings) -> float:
     """The highest cosine similarity of the question (as a query) to a retrieved passage."""
     if not hits:
         return 0.0
-    stored = [hit.vector for hit in hits if hit.vector is not None]
-    if len(stored) == len(hits):
-        passages = np.asarray(stored, dtype=np.float64)
-    else:
-        passages = np.asarray(embeddings.embed_documents([h.chunk.context for h in hits]))
-    query = np.asarray(embeddings.embed_query(question), dtype=np.float64)
-    passages = passages / (np.linalg.norm(passages, axis=1, keepdims=True) + 1e-12)
-    return float(np.max(passages @ (query / (np.linalg.norm(query) + 1e-12))))
+    return float(np.max(_passage_vectors(hits, embeddings) @ _query_vector(question, embeddings)))
 
 
 def gather_evidence(
@@ -122,22 +129,14 @@ def gather_evidence(
     weights = dict(zip(q_terms, lexical.idf(q_terms), strict=True))
     total = sum(weights.values()) or 1.0
     raw = [(unit, rank) for rank, hit in enumerate(hits) for unit in passage_units(hit.chunk)]
-    # Passages come with the vectors the store holds for them (of chunk.context); embedding
-    # them again would take half of a new question's time.
-    stored = [hit.vector for hit in hits if hit.vector is not None]
-    passages = [] if len(stored) == len(hits) else [hit.chunk.context for hit in hits]
     # The question as a query, the passages and units as documents: models such as E5 were
     # trained to score exactly that pair.
-    texts = [*passages, *(unit.text for unit, _ in raw)]
-    question_vector = np.asarray([embeddings.embed_query(question)], dtype=np.float64)
-    dim = question_vector.shape[1]
-    vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float64).reshape(-1, dim)
-    if not passages:
-        vectors = np.concatenate([np.asarray(stored, dtype=np.float64).reshape(-1, dim), vectors])
-    vectors = np.concatenate([question_vector, vectors])
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
-    relevance = float(np.max(vectors[1 : 1 + len(hits)] @ vectors[0]))
-    similarity = vectors[1 + len(hits) :] @ vectors[0]
+    query = _query_vector(question, embeddings)
+    relevance = float(np.max(_passage_vectors(hits, embeddings) @ query))
+    units = np.asarray(
+        embeddings.embed_documents([unit.text for unit, _ in raw]), dtype=np.float64
+    ).reshape(len(raw), query.shape[0])
+    similarity = (units / (np.linalg.norm(units, axis=1, keepdims=True) + 1e-12)) @ query
     candidates = []
     for (unit, rank), dense in zip(raw, similarity.tolist(), strict=True):
         found = set(analyzer.terms(unit.text))
