@@ -93,39 +93,31 @@ def answer_units(text: str, section: str | None = None) -> list[Unit]:
 
 @lru_cache(maxsize=8192)  # passages recur across questions; pysbd costs ~1 ms a line
 def _answer_units(text: str, section: str | None) -> tuple[Unit, ...]:
-    lines = [_line(m) for m in _LINE.finditer(text)]
-    lines = [line for line in lines if line.text]
+    lines = _lines(text)
     units: list[Unit] = []
     heading = section
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        after_quote = i > 0 and _is_quotation(lines[i - 1].text)
-        if is_heading_line(line.text) and not line.is_item and not after_quote:
+    for i, line in enumerate(lines):
+        if i > 0 and _is_quotation(lines[i - 1].text) and is_heading_line(line.text):
+            continue  # the attribution, quoted with its quotation
+        if is_heading_line(line.text) and not line.is_item:
             heading = line.text
-            i += 1
-            continue
-        if after_quote and is_heading_line(line.text):
-            i += 1  # the attribution, quoted with its quotation
             continue
         if _is_quotation(line.text):
             attribution = lines[i + 1] if i + 1 < len(lines) else None
             if attribution is not None and not is_heading_line(attribution.text):
                 attribution = None
             units.extend(_quotation_units(text, line, attribution, heading))
-            i += 1
             continue
-        lead = _lead_in_units(text, lines, i, heading)
+        lead = _lead_in_unit(text, lines, i, heading)
         if lead is not None:
-            unit, _ = lead
-            units.append(unit)
-            # The lead-in's sentences and items stay quotable one by one as well.
-            units.extend(_line_units(text, line, heading))
-            i += 1
-            continue
+            units.append(lead)  # its sentences and items stay quotable one by one as well
         units.extend(_line_units(text, line, heading))
-        i += 1
     return tuple(dataclasses.replace(u, quoted=text[u.start : u.end]) for u in units)
+
+
+def _lines(text: str) -> list[_Line]:
+    """The passage's non-empty lines, stripped, with their offsets."""
+    return [line for line in (_line(m) for m in _LINE.finditer(text)) if line.text]
 
 
 def _line(match: re.Match) -> _Line:
@@ -225,9 +217,7 @@ def _quotation_units(
     return units
 
 
-def _lead_in_units(
-    text: str, lines: list[_Line], index: int, heading: str | None
-) -> tuple[Unit, int] | None:
+def _lead_in_unit(text: str, lines: list[_Line], index: int, heading: str | None) -> Unit | None:
     """A lead-in line with the list items, or the headed items, it introduces. When the items
     run on past the passage's end (or the lead-in ends it), the unit says how many more its
     lead-in announces (wants): an answer then takes them from the passages that follow."""
@@ -258,7 +248,7 @@ def _lead_in_units(
     # The chunker keeps a list that fits whole; headed items (or none yet) may run on.
     headed = not (index + 1 < len(lines) and lines[index + 1].is_item)
     wants = max(limit - len(items), 0) if open_ended and headed else 0
-    return Unit("list", f"{shown_lead}{body}", begin, end or lead.end, label, wants=wants), 0
+    return Unit("list", f"{shown_lead}{body}", begin, end or lead.end, label, wants=wants)
 
 
 def _named_sections(text: str, lead: _Line) -> tuple[str, ...]:
@@ -277,15 +267,14 @@ def _named_sections(text: str, lead: _Line) -> tuple[str, ...]:
 
 def _sections_unit(
     text: str, lines: list[_Line], index: int, heading: str | None, named: tuple[str, ...]
-) -> tuple[Unit, int]:
+) -> Unit:
     lead = lines[index]
     spans = _sentences(text, lead) or [(lead.start, lead.end)]
     begin = spans[-1][0]
     _, items, end, remaining = named_sections(text, named, lines[index + 1 :])
     shown_lead, label = _labelled(text[begin : lead.end], heading)
     body = "".join(f"\n• {item}" for item in items)
-    unit = Unit("list", f"{shown_lead}{body}", begin, end or lead.end, label, sections=remaining)
-    return unit, 0
+    return Unit("list", f"{shown_lead}{body}", begin, end or lead.end, label, sections=remaining)
 
 
 def named_sections(
@@ -295,7 +284,7 @@ def named_sections(
     sentence (other headings and paragraphs in between are passed over): where the text they
     quote starts and ends, the items, and the names not found here."""
     if lines is None:
-        lines = [line for line in (_line(m) for m in _LINE.finditer(text)) if line.text]
+        lines = _lines(text)
     remaining = list(names)
     items: list[str] = []
     start = end = 0
@@ -317,9 +306,7 @@ def continued_items(text: str, wants: int) -> tuple[list[str], int, bool]:
     wants of them, the end of the text they quote, and whether they run on past this passage.
     Here a headed item with more than one paragraph is the last (its extra paragraph closes
     the list: the first item's shape is not known)."""
-    lines = [_line(m) for m in _LINE.finditer(text)]
-    lines = [line for line in lines if line.text]
-    return _items(text, lines, 0, wants, shape=1)
+    return _items(text, _lines(text), 0, wants, shape=1)
 
 
 def _items(
