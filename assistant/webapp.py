@@ -23,6 +23,7 @@ from assistant.errors import (
     StoreUnavailableError,
 )
 from assistant.feedback import FeedbackStore
+from assistant.indexing import IngestReport, discover
 from assistant.presenting import answer_to_json, search_to_json
 from assistant.records import Answer, Chunk, Hit
 from assistant.retrieval import MAX_QUESTION
@@ -67,17 +68,11 @@ def source_href(chunk: Chunk, corpus_dir: Path, page: int | None = None) -> str 
 
 
 def served_files(corpus_dir: Path) -> list[str]:
-    """The files the app may serve: the corpus's PDFs, each by its own path (not the folder:
-    that would serve catalog.toml, dotfiles and HTML documents from the app's origin), and
-    none that is hidden or links out of the folder."""
-    root = corpus_dir.resolve()
-    return sorted(
-        str(path.resolve())
-        for path in root.rglob("*.pdf")
-        if path.is_file()
-        and path.resolve().is_relative_to(root)
-        and not any(part.startswith(".") for part in path.relative_to(root).parts)
-    )
+    """The files the app may serve: the corpus's PDFs, as ingest finds them (no hidden file,
+    none that links out of the folder), each by its own path: allowing the folder would serve
+    catalog.toml, dotfiles and HTML documents from the app's origin."""
+    found = discover([corpus_dir], IngestReport())
+    return sorted(str(path.resolve()) for path in found if path.suffix.lower() == ".pdf")
 
 
 def _link(href: str | None) -> str:
