@@ -115,16 +115,15 @@ def catalogs(
 ) -> dict[str, CatalogEntry]:
     """The corpus's catalog, and that of every other folder ingested that has one, keyed by
     source name; an entry whose file does not exist gets a warning."""
-    folders = [
-        corpus_dir,
-        *(r for r in roots if r.is_dir() and r.resolve() != corpus_dir.resolve()),
-    ]
+    corpus = corpus_dir.resolve()
+    others = [r for r in roots if r.is_dir() and r.resolve() != corpus]
+    corpus_ingested = any(r.resolve() == corpus for r in roots)
     merged: dict[str, CatalogEntry] = {}
-    for folder in folders:
+    for folder in [corpus_dir, *others]:
         for file, entry in load_catalog(folder).items():
             path = folder / file
             if not path.is_file():
-                if folder != corpus_dir or any(r.resolve() == corpus_dir.resolve() for r in roots):
+                if folder != corpus_dir or corpus_ingested:
                     report.warnings.append(
                         {"path": str(folder / CATALOG_FILE), "warning": f"no file {file}"}
                     )
