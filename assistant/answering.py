@@ -318,7 +318,7 @@ def decide(
                 for c in evidence.candidates
                 if c.score >= max(min_evidence, floor)
                 and (
-                    satisfies(need, c.unit.quoted, lexical.analyzer)
+                    satisfies(need, _needed_text(need, c.unit), lexical.analyzer)
                     or (c is best and satisfies(loose, c.unit.quoted, lexical.analyzer))
                 )
                 and (need.kind == "count" or _about(c, hits, names))
@@ -330,6 +330,12 @@ def decide(
         if holder not in first:
             first.append(holder)
     return Decision(True, first=tuple(first))
+
+
+def _needed_text(need: Need, unit: Unit) -> str:
+    """Where a unit must hold what is asked: its quote, or for names of places and schools its
+    heading label too ('Thomas More Mechelen: Beluister hier de podcast ...')."""
+    return unit.text if need.kind == "names" else unit.quoted
 
 
 def _about(candidate: Candidate, hits: Sequence[Hit], names: Sequence[str]) -> bool:

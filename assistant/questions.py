@@ -15,7 +15,7 @@ from typing import Literal
 from assistant.dutch import STOPWORDS, Analyzer, fold
 
 NeedKind = Literal[
-    "amount", "percentage", "count", "date", "age", "duration", "name", "phone", "email"
+    "amount", "percentage", "count", "date", "age", "duration", "name", "names", "phone", "email"
 ]
 
 _NUMBER_WORDS = (
@@ -55,6 +55,13 @@ _ASKS = {
     "name": re.compile(
         r"\b(hoe heet|hoe heten|wat is de naam|welke naam|wie (is|was) de|wie zingt)"
     ),
+    # Which named places or institutions: "in welke steden", "welke zeven basisscholen".
+    "names": re.compile(
+        r"\bwelke\s+(?:[\w-]+\s+){0,2}?(?P<term>steden|stad|gemeenten|gemeente|"
+        r"(?:basis|hoge|secundaire\s)?scholen|(?:basis|hoge)?school|lerarenopleidingen|"
+        r"universiteiten|universiteit|provincies|provincie|kranten|krant|zenders?|"
+        r"landen|wijken|wijk)\b"
+    ),
     "phone": re.compile(r"\b(telefoonnummer|gsm-?nummer|bellen|opbellen)\b"),
     "email": re.compile(r"\b(e-?mailadres|mailadres|mailen|e-?mail)\b"),
 }
@@ -87,6 +94,7 @@ _WHAT = {
     "age": "leeftijd",
     "duration": "duur",
     "name": "naam",
+    "names": "namen",
     "phone": "telefoonnummer",
     "email": "e-mailadres",
 }
@@ -98,6 +106,8 @@ class Need:
 
     kind: NeedKind
     term: str | None = None
+    # For "names": the question's own words, folded; a name it already gives is no answer.
+    given: frozenset[str] = frozenset()
 
     def missing(self, question: str = "") -> str:
         """The Dutch sentence that says the documents do not hold it: 'De documenten in deze
@@ -110,6 +120,8 @@ class Need:
         )
         if self.kind == "amount" and cost:
             what = f"bedrag voor {cost.group(1)}"
+        if self.kind == "names" and self.term:
+            return f"De documenten in deze collectie noemen de {self.term} niet bij naam."
         return f"De documenten in deze collectie noemen geen {what}."
 
 
@@ -125,9 +137,14 @@ def needs_of(question: str) -> tuple[Need, ...]:
     text = fold(question)
     found: list[Need] = []
     for kind, pattern in _ASKS.items():
-        if not pattern.search(text):
+        match = pattern.search(text)
+        if not match:
             continue
         if kind == "count" and any(n.kind in ("amount", "percentage") for n in found):
+            continue
+        if kind == "names":
+            given = frozenset(re.findall(r"\w+", text))
+            found.append(Need(kind, re.sub(r"\s+", " ", match.group("term")), given))
             continue
         term = {"count": _counted(text), "name": _role(text)}.get(kind)
         if kind == "date" and re.search(r"\b(welke datum|welke dag)\b", text):
@@ -186,9 +203,52 @@ def unknown_terms(question: str, analyzer: Analyzer, known: Callable[[str], bool
     return unknown
 
 
+# A proper name inside a text: a capitalised word that does not open a sentence, or an acronym.
+# Capitalised adjectives of place ("Vlaamse", "Gentse", "Europese") name nothing.
+_PROPER = re.compile(r"(?<=[\w,;(’'‘“] )[A-ZÀ-Ý][\w’'-]+|\b[A-Z]{2,}\b")
+_PLACE_ADJECTIVE = re.compile(r"(se|sche|iaanse)$")
+_PLACE_NOUNS = ("stad", "steden", "gemeente", "gemeenten", "provincie", "provincies", "wijk",
+                "wijken", "land", "landen")  # fmt: skip
+# A place's name stands after a preposition of place or a word for a place ("in Emmen",
+# "Stad Gent"), not just anywhere: "Europees Fonds voor Asiel, Migratie en Integratie" names
+# no city.
+_PLACE_NAME = re.compile(
+    r"\b(?:in|uit|te|naar|rond|regio|[Ss]tad|[Gg]emeente|[Pp]rovincie)\s+"
+    r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)"
+)
+# A school's name holds a word for a school, follows one ("O.B.S. De Bascule"), or is a run of
+# capitalised words ("Thomas More Mechelen").
+_SCHOOL_NAME = re.compile(
+    r"[A-ZÀ-Ý][\w-]*(?:school|[Hh]ogeschool|[Uu]niversiteit|[Cc]ollege|[Aa]theneum|[Ll]yceum)\b|"
+    r"\b(?:O\.?B\.?S\.?|C\.?B\.?S\.?|K\.?B\.?S\.?|[Bb]asisschool|[Ss]chool|[Cc]ampus)\s+"
+    r"((?:De |Het |Sint-)?[A-ZÀ-Ý][\w-]+)|"
+    r"(?:^|(?<=[\w,;:(] ))([A-ZÀ-Ý][a-zà-ÿ]+(?: [A-ZÀ-Ý][a-zà-ÿ]+){1,3})"
+)
+
+
+def names_in(text: str, need: Need) -> list[str]:
+    """The names of the kind the need asks for (places, schools, else any) that a text gives
+    and the question did not give already."""
+    if need.term in _PLACE_NOUNS:
+        found = [m.group(1) for m in _PLACE_NAME.finditer(text)]
+    elif need.term and re.search(r"school|scholen|opleiding|universiteit", need.term):
+        found = [m.group(0) for m in _SCHOOL_NAME.finditer(text)]
+    else:
+        found = _PROPER.findall(text)
+    return [
+        name
+        for name in found
+        if not _PLACE_ADJECTIVE.search(name.split()[-1])
+        and name not in _NOT_NAMES
+        and not set(re.findall(r"\w+", fold(name))) <= need.given
+    ]
+
+
 def satisfies(need: Need, text: str, analyzer: Analyzer) -> bool:
     """Whether a quotable text holds what the need asks for."""
     folded = fold(text)
+    if need.kind == "names":
+        return bool(names_in(text, need))
     if need.kind == "date" and need.term == "day":
         return bool(re.search(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_DAYS})\b", folded))
     if need.kind in _HAS:

@@ -154,6 +154,34 @@ def test_needs_and_what_satisfies_them():
     assert satisfies(Need("email"), "Contacteer sarah.vermeersch@stad.gent", analyzer)
 
 
+def test_a_question_for_names_of_places_or_schools_needs_those_names():
+    analyzer = Analyzer(compounds=False)
+    cities = needs_of("In welke Vlaamse steden liepen naast Gent de andere proeftuinen?")
+    assert [(n.kind, n.term) for n in cities] == [("names", "steden")]
+    # Real corpus text: organisations and the city the question names are no answer.
+    funding = (
+        "Het Europees Fonds voor Asiel, Migratie en Integratie (AMIF) en de Vlaamse overheid "
+        "financierden 7 proeftuinen. Eén daarvan liep in Gent."
+    )
+    assert not satisfies(cities[0], funding, analyzer)
+    assert satisfies(cities[0], "Er liepen ook proeftuinen in Antwerpen.", analyzer)
+    school = needs_of("Welke hogeschool stelde een kleuterlabo voor?")[0]
+    assert satisfies(school, "Thomas More Mechelen: Beluister hier de podcast.", analyzer)
+    assert satisfies(school, "Uit het ondersteuningsplan van O.B.S. De Bascule in Emmen", analyzer)
+    assert not satisfies(school, "Het netwerk telt tachtig scholen in Drenthe.", analyzer)
+    assert needs_of("Welke scholing volgen de begeleiders?") == ()
+
+
+def test_a_refusal_for_names_says_which_names_are_missing(assistant):
+    answer = assistant.ask(
+        "In welke Vlaamse steden liepen naast Gent de andere proeftuinen rond ouders en kleuters?"
+    )
+    assert not answer.answered and answer.citations == ()
+    assert "noemen de steden niet bij naam" in answer.text
+    answer = assistant.ask("Welke hogeschool stelde een kleuterlabo voor?")
+    assert answer.answered and "Thomas More" in answer.text
+
+
 def test_each_number_cites_the_page_its_quote_stands_on():
     info = DocumentInfo("r.pdf", "R", "Org", "rapport")
     text = "Kop\nTekst op vier.\nVervolg op vijf."
