@@ -61,12 +61,20 @@ def main(argv: list[str] | None = None) -> int:
         return 143 if isinstance(stop, Terminated) else 130
     finally:
         progress.close()
-    for item in report.skipped:
-        print(f"skipped {item['path']}: {item['reason']}", file=sys.stderr)
-    for item in report.warnings:
-        print(f"warning {item['path']}: {item['warning']}", file=sys.stderr)
-    for item in report.failed:
-        print(f"failed {item['path']}: {item['reason']}", file=sys.stderr)
+    for kind, notes in (
+        ("skipped", report.skipped),
+        ("warning", report.warnings),
+        ("flagged", report.flagged),
+        ("failed", report.failed),
+    ):
+        for note in notes:
+            print(f"{kind} {note.path}: {note.message}", file=sys.stderr)
+    if report.flagged:
+        print(
+            f"{len(report.flagged)} passages address a language model (planted instructions?): "
+            "they stay searchable and quotable, but are never put in an LLM's prompt",
+            file=sys.stderr,
+        )
     summary = report.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))

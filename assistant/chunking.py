@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.records import Block, Chunk, LoadedDocument
+from assistant.records import Block, Chunk, DocumentInfo, LoadedDocument
 
 _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
@@ -37,63 +38,67 @@ def chunk_document(document: LoadedDocument, chunk_size: int, chunk_overlap: int
     introduces it; sections shorter than a third of chunk_size share a chunk with their
     neighbours rather than standing alone.
     """
+    return list(iter_chunks(document.info, document.blocks, chunk_size, chunk_overlap))
+
+
+def iter_chunks(
+    info: DocumentInfo, blocks: Iterable[Block], chunk_size: int, chunk_overlap: int
+) -> Iterator[Chunk]:
+    """chunk_document over a stream of blocks, one chunk at a time: a large text file is
+    chunked with the memory of one chunk, not of the whole file."""
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size,
         chunk_overlap=chunk_overlap,
         separators=_SEPARATORS,
         keep_separator="end",
     )
-    units = _attach_list_leads(list(_units(document.blocks, chunk_size, splitter)), chunk_size)
-    chunks: list[Chunk] = []
+    index = 0
     current: list[_Unit] = []
-
-    def emit() -> None:
-        if not current:
-            return
-        pages: list[int] = []
-        offsets: list[int] = []
-        sections: list[str] = []
-        section_offsets: list[int] = []
-        position = 0
-        for unit in current:
-            for page in unit.pages:
-                if page not in pages:
-                    pages.append(page)
-                    offsets.append(position)
-            if unit.section and (not sections or sections[-1] != unit.section):
-                sections.append(unit.section)
-                section_offsets.append(position)
-            position += len(unit.text) + 1
-        chunks.append(
-            Chunk(
-                id=chunk_id(document.info.source, len(chunks)),
-                info=document.info,
-                index=len(chunks),
-                text="\n".join(unit.text for unit in current),
-                section=next((u.section for u in current if u.section), None),
-                pages=tuple(pages),
-                page_offsets=tuple(offsets),
-                sections=tuple(sections),
-                section_offsets=tuple(section_offsets),
-            )
-        )
-        current.clear()
-
-    for unit in units:
+    for unit in _attach_list_leads(_units(blocks, chunk_size, splitter), chunk_size):
         size = sum(len(u.text) + 1 for u in current)
         starts_new_section = unit.opens_section and size >= chunk_size // 3
         if current and (size + len(unit.text) > chunk_size or starts_new_section):
-            emit()
+            yield _chunk_of(info, index, current)
+            index += 1
+            current = []
         current.append(unit)
-    emit()
-    return chunks
+    if current:
+        yield _chunk_of(info, index, current)
 
 
-def _attach_list_leads(units: list[_Unit], chunk_size: int) -> list[_Unit]:
-    """Join a line ending in ':' with the list it introduces, when both fit in one chunk."""
-    joined: list[_Unit] = []
+def _chunk_of(info: DocumentInfo, index: int, units: list[_Unit]) -> Chunk:
+    """One chunk of consecutive units, with the pages and sections its text passes through."""
+    pages: list[int] = []
+    offsets: list[int] = []
+    sections: list[str] = []
+    section_offsets: list[int] = []
+    position = 0
     for unit in units:
-        lead = joined[-1] if joined else None
+        for page in unit.pages:
+            if page not in pages:
+                pages.append(page)
+                offsets.append(position)
+        if unit.section and (not sections or sections[-1] != unit.section):
+            sections.append(unit.section)
+            section_offsets.append(position)
+        position += len(unit.text) + 1
+    return Chunk(
+        id=chunk_id(info.source, index),
+        info=info,
+        index=index,
+        text="\n".join(unit.text for unit in units),
+        section=next((u.section for u in units if u.section), None),
+        pages=tuple(pages),
+        page_offsets=tuple(offsets),
+        sections=tuple(sections),
+        section_offsets=tuple(section_offsets),
+    )
+
+
+def _attach_list_leads(units: Iterable[_Unit], chunk_size: int) -> Iterator[_Unit]:
+    """Join a line ending in ':' with the list it introduces, when both fit in one chunk."""
+    lead: _Unit | None = None
+    for unit in units:
         if (
             unit.is_list
             and not unit.opens_section
@@ -103,15 +108,18 @@ def _attach_list_leads(units: list[_Unit], chunk_size: int) -> list[_Unit]:
             and len(lead.text) + len(unit.text) < chunk_size
         ):
             pages = tuple(sorted(set(lead.pages) | set(unit.pages)))
-            joined[-1] = _Unit(
+            lead = _Unit(
                 lead.section, f"{lead.text}\n{unit.text}", pages, lead.opens_section, True
             )
-        else:
-            joined.append(unit)
-    return joined
+            continue
+        if lead is not None:
+            yield lead
+        lead = unit
+    if lead is not None:
+        yield lead
 
 
-def _units(blocks: tuple[Block, ...], chunk_size: int, splitter: RecursiveCharacterTextSplitter):
+def _units(blocks: Iterable[Block], chunk_size: int, splitter: RecursiveCharacterTextSplitter):
     """Yield units in reading order, each remembering its section heading."""
     section: str | None = None
     pending_heading: str | None = None

@@ -36,6 +36,10 @@ class ProgressBar:
         self._bar = tqdm(total=0, desc="ingest", unit="passage", file=sys.stderr, disable=None)
         self._files = 0
 
+    def reading(self, path: Path) -> None:
+        self._bar.set_postfix_str(f"{self._files} files read; reading {path.name}", refresh=False)
+        self._bar.refresh()
+
     def read(self, path: Path, passages: int) -> None:
         self._files += 1
         self._bar.total += passages

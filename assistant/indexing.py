@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import hashlib
+import itertools
 import json
 import logging
 import multiprocessing
+import multiprocessing.process
 import os
 import shutil
 import signal
-from collections.abc import Generator, Iterable
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Protocol
 
@@ -21,18 +25,33 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.catalog import CATALOG_FILE, CatalogEntry, load_catalog
-from assistant.chunking import chunk_document
+from assistant.chunking import chunk_document, iter_chunks
 from assistant.errors import DocumentError, IndexCorruptError
+from assistant.instructions import addresses_model
 from assistant.lexical import LexicalIndex, LexicalRow
-from assistant.loading import SUPPORTED_SUFFIXES, load_document
-from assistant.records import Chunk
+from assistant.loading import (
+    SUPPORTED_SUFFIXES,
+    is_streamed,
+    load_document,
+    streamed_blocks,
+    streamed_info,
+)
+from assistant.records import Chunk, DocumentInfo
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
 # Bump when loading or chunking changes so that every file is chunked again.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
+
+
+@dataclass(frozen=True)
+class FileNote:
+    """One line about one file: why it failed or was skipped, or what ingest noticed."""
+
+    path: str
+    message: str
 
 
 @dataclass
@@ -44,15 +63,22 @@ class IngestReport:
     removed: int = 0
     unchanged: int = 0
     chunks: int = 0
-    failed: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)
-    skipped: list[dict[str, str]] = field(default_factory=list)
+    failed: list[FileNote] = field(default_factory=list)  # files not ingested, with the reason
+    skipped: list[FileNote] = field(default_factory=list)  # files of a type ingest does not read
+    warnings: list[FileNote] = field(default_factory=list)
+    # Passages that address a language model: kept out of LLM prompts (instructions.py).
+    flagged: list[FileNote] = field(default_factory=list)
 
     def summary(self) -> dict:
         """The JSON line promised by `ingest.py --json`."""
-        data = asdict(self)
-        del data["warnings"], data["skipped"]
-        return data
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "chunks": self.chunks,
+            "failed": [{"path": note.path, "reason": note.message} for note in self.failed],
+        }
 
     @property
     def ingested_nothing(self) -> bool:
@@ -60,8 +86,8 @@ class IngestReport:
 
 
 @dataclass(frozen=True)
-class _Job:
-    """A file that must be loaded and chunked (again)."""
+class Job:
+    """A file that must be loaded, chunked and written (again)."""
 
     path: Path
     source: str
@@ -69,16 +95,29 @@ class _Job:
     entry: CatalogEntry | None
     size: int
     is_new: bool
+    resume: bool = False  # an interrupted run wrote some of this very version already
 
 
-@dataclass
-class _Pending:
-    path: Path
-    source: str
-    version: str
-    chunks: list[Chunk]
-    is_new: bool
-    vectors: np.ndarray | None = None  # embedded by a worker process already
+@dataclass(frozen=True)
+class Plan:
+    """What an ingest run has to do: the files to (re)load, and the sources that are gone."""
+
+    jobs: tuple[Job, ...]
+    unchanged: int
+    gone: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A job's file read and chunked, or the reason it could not be."""
+
+    job: Job
+    info: DocumentInfo | None = None
+    count: int = 0  # the file's passages
+    chunks: tuple[Chunk, ...] = ()  # all of them, except for a streamed file (read again)
+    warnings: tuple[str, ...] = ()
+    failure: str | None = None
+    vectors: np.ndarray | None = None  # the chunks' vectors, when a worker process embedded them
 
 
 def discover(roots: Iterable[Path], report: IngestReport) -> list[Path]:
@@ -95,17 +134,14 @@ def discover(roots: Iterable[Path], report: IngestReport) -> list[Path]:
                 # A link in the folder to a file elsewhere (corpus/x.txt -> /etc/passwd) would
                 # put that file's text in search results: never read it.
                 report.failed.append(
-                    {"path": str(path), "reason": "links to a file outside the folder, not read"}
+                    FileNote(str(path), "links to a file outside the folder, not read")
                 )
                 continue
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
                 found.append(path)
             else:
                 report.skipped.append(
-                    {
-                        "path": str(path),
-                        "reason": f"unsupported file type {path.suffix or '(none)'}",
-                    }
+                    FileNote(str(path), f"unsupported file type {path.suffix or '(none)'}")
                 )
     return found
 
@@ -124,9 +160,7 @@ def catalogs(
             path = folder / file
             if not path.is_file():
                 if folder != corpus_dir or corpus_ingested:
-                    report.warnings.append(
-                        {"path": str(folder / CATALOG_FILE), "warning": f"no file {file}"}
-                    )
+                    report.warnings.append(FileNote(str(folder / CATALOG_FILE), f"no file {file}"))
                 continue
             merged[source_name(path, corpus_dir)] = entry
     return merged
@@ -142,9 +176,13 @@ def source_name(path: Path, corpus_dir: Path) -> str:
     )
 
 
-def file_version(data: bytes, entry: CatalogEntry | None, settings: Settings) -> str:
+def file_version(
+    data: bytes | Iterable[bytes], entry: CatalogEntry | None, settings: Settings
+) -> str:
     """Changes when the file, its catalog entry or the chunking settings change."""
-    digest = hashlib.sha256(data)
+    digest = hashlib.sha256()
+    for piece in [data] if isinstance(data, bytes) else data:
+        digest.update(piece)
     extra = {
         "catalog": asdict(entry) if entry else None,
         "chunk_size": settings.chunk_size,
@@ -155,6 +193,13 @@ def file_version(data: bytes, entry: CatalogEntry | None, settings: Settings) ->
     return digest.hexdigest()[:32]
 
 
+def _file_pieces(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    """A file's bytes, a megabyte at a time (hashing a large file needs no more memory)."""
+    with path.open("rb") as file:
+        while piece := file.read(size):
+            yield piece
+
+
 def reset_index(index_dir: Path) -> None:
     """Remove an index folder entirely."""
     if index_dir.exists():
@@ -162,7 +207,10 @@ def reset_index(index_dir: Path) -> None:
 
 
 class IngestProgress(Protocol):
-    """What ingest tells as it goes: each file read (with its passages), passages embedded."""
+    """What ingest tells as it goes: a file being read, each file read (with its passages),
+    passages embedded."""
+
+    def reading(self, path: Path) -> None: ...
 
     def read(self, path: Path, passages: int) -> None: ...
 
@@ -171,6 +219,9 @@ class IngestProgress(Protocol):
 
 class NoProgress:
     """Tells nobody."""
+
+    def reading(self, path: Path) -> None:
+        pass
 
     def read(self, path: Path, passages: int) -> None:
         pass
@@ -186,134 +237,275 @@ def ingest(
     embeddings: Embeddings,
     progress: IngestProgress | None = None,
 ) -> IngestReport:
-    """Bring the index in step with the files under roots; bad files are reported, not fatal."""
+    """Bring the index in step with the files under roots; bad files are reported, not fatal.
+
+    Four steps: plan (which files changed), prepare (read and chunk each, in worker processes
+    with a time limit), write (embed and store each file batch by batch, so that an interrupted
+    run keeps what it finished), prune (drop the files that are gone)."""
     report = IngestReport()
     progress = progress or NoProgress()
+    work = plan(roots, settings, store, report)
+    report.unchanged = work.unchanged
+    writer = _Writer(store, embeddings, settings.embedding_batch_size, progress, report)
+    prepared = prepare_all(list(work.jobs), settings, embeddings, progress)
+    try:
+        for item in prepared:
+            progress.read(item.job.path, item.count)
+            if item.failure is not None:
+                report.failed.append(FileNote(str(item.job.path), item.failure))
+                continue
+            report.warnings.extend(FileNote(str(item.job.path), w) for w in item.warnings)
+            try:
+                writer.add(item, batches(item, settings))
+            except DocumentError as exc:  # a streamed file that fails on its second reading
+                report.failed.append(FileNote(str(item.job.path), exc.reason))
+        writer.flush()
+    finally:
+        prepared.close()
+    report.removed = prune(work.gone, store)
+    sync_lexical(settings, store)
+    report.chunks = store.count()
+    return report
+
+
+def plan(roots: list[Path], settings: Settings, store: ChunkStore, report: IngestReport) -> Plan:
+    """The files to (re)load: new ones, changed ones, and those an interrupted run left
+    incomplete; files over max_file_mb are reported, not read."""
     corpus_dir = settings.corpus_dir
     catalog = catalogs(roots, corpus_dir, report)
-    files = discover(roots, report)
     states = store.file_states()
     seen: set[str] = set()
-    pending: list[_Pending] = []
-
-    jobs: list[_Job] = []
-    for path in files:
+    jobs: list[Job] = []
+    unchanged = 0
+    for path in discover(roots, report):
         source = source_name(path, corpus_dir)
         seen.add(source)
         try:
             size = path.stat().st_size
             if size > settings.max_file_mb * 1_000_000:
                 report.failed.append(
-                    {
-                        "path": str(path),
-                        "reason": f"{size / 1_000_000:.3g} MB, more than max_file_mb "
+                    FileNote(
+                        str(path),
+                        f"{size / 1_000_000:.3g} MB, more than max_file_mb "
                         f"({settings.max_file_mb:g} MB): not read",
-                    }
+                    )
                 )
                 continue
-            data = path.read_bytes()
+            version = file_version(_file_pieces(path), catalog.get(source), settings)
         except OSError as exc:
-            report.failed.append(
-                {"path": str(path), "reason": f"cannot read file ({exc.strerror})"}
-            )
+            report.failed.append(FileNote(str(path), f"cannot read file ({exc.strerror})"))
             continue
-        version = file_version(data, catalog.get(source), settings)
         state = states.get(source)
         if state and state.version == version and state.stored == state.expected:
-            report.unchanged += 1
+            unchanged += 1
             continue
-        jobs.append(_Job(path, source, version, catalog.get(source), len(data), state is None))
+        resume = state is not None and state.version == version
+        jobs.append(Job(path, source, version, catalog.get(source), size, state is None, resume))
+    gone = tuple(
+        source for source in sorted(set(states) - seen) if _under_any(source, roots, corpus_dir)
+    )
+    return Plan(tuple(jobs), unchanged, gone)
 
-    prepared = _prepare_all(jobs, settings, embeddings)
+
+def prune(gone: Iterable[str], store: ChunkStore) -> int:
+    """Drop the chunks of files that are gone; returns how many files that was."""
+    removed = 0
+    for source in gone:
+        store.delete_source(source)
+        removed += 1
+    return removed
+
+
+def prepare(
+    job: Job, chunk_size: int, chunk_overlap: int, embeddings: Embeddings | None = None
+) -> Prepared:
+    """Read and chunk one file (embedding it too when given a model); a bad file gives its
+    reason. A large text file is only counted here: its chunks are made again as it is
+    written (see batches)."""
     try:
-        for job, (chunks, warnings, failure, vectors) in zip(jobs, prepared, strict=True):
-            path = job.path
-            progress.read(path, len(chunks))
-            if failure is not None:
-                report.failed.append({"path": str(path), "reason": failure})
-                continue
-            if vectors is not None:
-                progress.embedded(len(chunks))
-            for warning in warnings:
-                report.warnings.append({"path": str(path), "warning": warning})
-            pending.append(_Pending(path, job.source, job.version, chunks, job.is_new, vectors))
-            # Embed as soon as a batch is there, so the embedder never idles while files load.
-            if vectors is not None or sum(len(p.chunks) for p in pending) >= (
-                settings.embedding_batch_size
-            ):
-                _flush(pending, store, embeddings, report, progress)
-    finally:
-        prepared.close()
-    _flush(pending, store, embeddings, report, progress)
-
-    for source in sorted(set(states) - seen):
-        if _under_any(source, roots, corpus_dir):
-            store.delete_source(source)
-            report.removed += 1
-
-    sync_lexical(settings, store)
-    report.chunks = store.count()
-    return report
-
-
-# From this much to (re)load, worker processes (one per core) load, chunk and, when they can,
-# embed whole files while the main process writes to Chroma; below it they are not worth it.
-PARALLEL_MIN_BYTES = 1_000_000
-# chunks, warnings, failure reason, and the chunks' vectors when a worker embedded them
-_Prepared = tuple[list[Chunk], tuple[str, ...], str | None, np.ndarray | None]
-_worker_embeddings: Embeddings | None = None
-
-
-def _prepare(job: _Job, chunk_size: int, chunk_overlap: int) -> _Prepared:
-    """Load and chunk one file (and embed it, in a worker); a bad file gives its reason."""
-    try:
+        if is_streamed(job.path, job.size):
+            info, warnings = streamed_info(job.path, job.source, job.entry)
+            count = sum(
+                1 for _ in iter_chunks(info, streamed_blocks(job.path), chunk_size, chunk_overlap)
+            )
+            return Prepared(job, info, count, warnings=warnings)
         document = load_document(job.path, job.source, job.entry)
     except DocumentError as exc:
-        return [], (), exc.reason, None
-    chunks = chunk_document(document, chunk_size, chunk_overlap)
-    vectors = _embed(_worker_embeddings, chunks) if _worker_embeddings is not None else None
-    return chunks, document.warnings, None, vectors
+        return Prepared(job, failure=exc.reason)
+    chunks = tuple(_flagged(chunk_document(document, chunk_size, chunk_overlap)))
+    vectors = _embed(embeddings, list(chunks)) if embeddings is not None else None
+    return Prepared(job, document.info, len(chunks), chunks, document.warnings, vectors=vectors)
 
 
-def _start_worker(embeddings: Embeddings | None) -> None:
-    global _worker_embeddings
-    _worker_embeddings = embeddings
+def _flagged(chunks: Iterable[Chunk]) -> Iterator[Chunk]:
+    """The chunks, those whose text addresses a language model marked as such."""
+    for chunk in chunks:
+        yield (
+            dataclasses.replace(chunk, addresses_model=True)
+            if addresses_model(chunk.text)
+            else chunk
+        )
+
+
+def batches(item: Prepared, settings: Settings) -> Iterator[list[Chunk]]:
+    """A prepared file's chunks in batches of embedding_batch_size; a streamed file's are made
+    anew from its text, one batch at a time."""
+    size = settings.embedding_batch_size
+    if item.chunks or item.count == 0:
+        for start in range(0, len(item.chunks), size):
+            yield list(item.chunks[start : start + size])
+        return
+    stream = _flagged(
+        iter_chunks(
+            item.info, streamed_blocks(item.job.path), settings.chunk_size, settings.chunk_overlap
+        )
+    )
+    while batch := list(itertools.islice(stream, size)):
+        yield batch
+
+
+# From this much to (re)load, worker processes (one per core) read files side by side while
+# the main process embeds and writes; below it, one worker at a time reads each file.
+PARALLEL_MIN_BYTES = 1_000_000
+
+
+class _ReadTimeout(BaseException):
+    """A worker's file took longer than max_file_seconds to read."""
+
+
+def _on_alarm(signum, frame) -> None:
+    raise _ReadTimeout
+
+
+def _too_slow(seconds: float) -> str:
+    return f"took more than max_file_seconds ({seconds:g} s) to read: skipped"
+
+
+def _read_in_child(
+    send: Connection,
+    job: Job,
+    chunk_size: int,
+    chunk_overlap: int,
+    embeddings: Embeddings | None,
+    seconds: float,
+) -> None:
+    """A worker process: read one file within the time limit and send back what it made."""
     with contextlib.suppress(OSError, AttributeError):
         # Linux: end with the ingest process, even when it is killed (PR_SET_PDEATHSIG).
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
-
-
-def _prepare_all(
-    jobs: list[_Job], settings: Settings, embeddings: Embeddings
-) -> Generator[_Prepared, None, None]:
-    """Each job's result, in order: in this process for small loads, else in worker processes
-    (largest files first, so that no core is left with a big file at the end)."""
-    if (
-        len(jobs) < 2
-        or sum(job.size for job in jobs) < PARALLEL_MIN_BYTES
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        for job in jobs:
-            yield _prepare(job, settings.chunk_size, settings.chunk_overlap)
-        return
-    # fork: the workers start at once, with the loaded model shared copy-on-write. They never
-    # touch Chroma or its threads. They embed too only when the embedder says it is safe after a
-    # fork (pure numpy); torch's thread pool hangs in a forked child, so those only load.
-    pool = ProcessPoolExecutor(
-        max_workers=min(len(jobs), os.cpu_count() or 1),
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_start_worker,
-        initargs=(embeddings if getattr(embeddings, "fork_safe", False) else None,),
-    )
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        futures = {
-            id(job): pool.submit(_prepare, job, settings.chunk_size, settings.chunk_overlap)
-            for job in sorted(jobs, key=lambda job: -job.size)
-        }
-        for job in jobs:
-            yield futures[id(job)].result()
+        prepared = prepare(job, chunk_size, chunk_overlap)
+    except _ReadTimeout:
+        prepared = Prepared(job, failure=_too_slow(seconds))
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    if embeddings is not None and prepared.chunks:
+        prepared = dataclasses.replace(prepared, vectors=_embed(embeddings, list(prepared.chunks)))
+    send.send(prepared)
+    send.close()
+
+
+# A worker stuck in compiled code, where the alarm cannot reach it, is killed this much after
+# its time is up.
+_KILL_GRACE_SECONDS = 5.0
+
+
+def prepare_all(
+    jobs: list[Job], settings: Settings, embeddings: Embeddings, progress: IngestProgress
+) -> Generator[Prepared, None, None]:
+    """Each job read and chunked, in order. Every file is read in a worker process of its own,
+    which ends it when it runs over max_file_seconds (a hostile PDF cannot stall ingest);
+    several at once for large loads, largest first, so no core is left with a big file at the
+    end. Without fork (Windows), files are read here, without a time limit."""
+    if not jobs:
+        return
+    if "fork" not in multiprocessing.get_all_start_methods():
+        for job in jobs:
+            progress.reading(job.path)
+            yield prepare(job, settings.chunk_size, settings.chunk_overlap)
+        return
+    parallel = len(jobs) >= 2 and sum(job.size for job in jobs) >= PARALLEL_MIN_BYTES
+    workers = min(len(jobs), os.cpu_count() or 1) if parallel else 1
+    # Workers embed too only when the model says it is safe after a fork (pure numpy); e5's and
+    # torch's thread pools hang in a forked child once the parent used them.
+    worker_embeddings = embeddings if parallel and getattr(embeddings, "fork_safe", False) else None
+    limit = settings.max_file_seconds
+    context = multiprocessing.get_context("fork")
+    waiting = (
+        sorted(range(len(jobs)), key=lambda i: -jobs[i].size)
+        if parallel
+        else list(range(len(jobs)))
+    )
+    running: dict[Connection, tuple[int, multiprocessing.process.BaseProcess, float]] = {}
+    done: dict[int, Prepared] = {}
+    following = 0
+    try:
+        while following < len(jobs):
+            while waiting and len(running) < workers:
+                position = waiting.pop(0)
+                job = jobs[position]
+                receive, send = context.Pipe(duplex=False)
+                child = context.Process(
+                    target=_read_in_child,
+                    args=(
+                        send,
+                        job,
+                        settings.chunk_size,
+                        settings.chunk_overlap,
+                        worker_embeddings,
+                        limit,
+                    ),
+                    daemon=True,
+                )
+                progress.reading(job.path)
+                child.start()
+                send.close()
+                running[receive] = (position, child, time.monotonic())
+            while following in done:
+                yield done.pop(following)
+                following += 1
+            if not running:
+                continue
+            oldest = min(started for _, _, started in running.values())
+            timeout = max(0.0, oldest + limit + _KILL_GRACE_SECONDS - time.monotonic())
+            for receive in wait(list(running), timeout=timeout):
+                position, child, _ = running.pop(receive)
+                done[position] = _received(receive, child, jobs[position])
+            now = time.monotonic()
+            for receive, (position, child, started) in list(running.items()):
+                if now - started >= limit + _KILL_GRACE_SECONDS and not receive.poll():
+                    child.kill()
+                    child.join()
+                    receive.close()
+                    del running[receive]
+                    done[position] = Prepared(jobs[position], failure=_too_slow(limit))
+    finally:
+        for receive, (_, child, _) in running.items():
+            child.kill()
+            child.join()
+            receive.close()
+
+
+def _received(
+    receive: Connection, child: multiprocessing.process.BaseProcess, job: Job
+) -> Prepared:
+    """What a worker sent, or the reason it sent nothing (it crashed, or was killed)."""
+    try:
+        prepared = receive.recv()
+    except (EOFError, OSError):
+        child.join()
+        prepared = Prepared(
+            job,
+            failure=f"the reader stopped while reading it (exit code {child.exitcode}): skipped",
+        )
+    finally:
+        receive.close()
+    child.join()
+    return prepared
 
 
 # Passages per embedding call while the main process embeds: small enough for the progress bar
@@ -338,30 +530,96 @@ def _embed(
     return np.asarray([found[c.context] for c in chunks], dtype=np.float32)
 
 
-def _flush(
-    pending: list[_Pending],
-    store: ChunkStore,
-    embeddings: Embeddings,
-    report: IngestReport,
-    progress: IngestProgress,
-) -> None:
-    """Embed the pending files' chunks in one batch (identical texts once), unless a worker did,
-    and write each file."""
-    if not pending:
-        return
-    waiting = [item for item in pending if item.vectors is None]
-    vectors = _embed(embeddings, [c for item in waiting for c in item.chunks], progress)
-    start = 0
-    for item in waiting:
-        item.vectors, start = vectors[start : start + len(item.chunks)], start + len(item.chunks)
-    for item in pending:
-        store.write(item.chunks, item.vectors, item.version)
-        log.info("stored %s (%d chunks)", item.source, len(item.chunks))
-        if item.is_new:
-            report.added += 1
-        else:
-            report.updated += 1
-    pending.clear()
+@dataclass
+class _Part:
+    """A batch of one file's chunks waiting to be embedded and written."""
+
+    item: Prepared
+    chunks: list[Chunk]
+    vectors: dict[str, np.ndarray]  # those known already (a worker embedded them, or stored)
+    last: bool  # the file's final batch
+
+
+class _Writer:
+    """Embeds and writes files batch by batch: small files share an embedding call, a large
+    file is written a batch at a time, and what an interrupted run wrote is not embedded
+    again."""
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        embeddings: Embeddings,
+        batch_size: int,
+        progress: IngestProgress,
+        report: IngestReport,
+    ) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.batch_size = batch_size
+        self.progress = progress
+        self.report = report
+        self.parts: list[_Part] = []
+
+    def add(self, item: Prepared, chunk_batches: Iterable[list[Chunk]]) -> None:
+        offset = 0
+        pending = None
+        for chunks in chunk_batches:
+            if pending is not None:
+                self._queue(pending)
+            known: dict[str, np.ndarray] = {}
+            if item.vectors is not None:
+                known = {c.id: item.vectors[offset + i] for i, c in enumerate(chunks)}
+            elif item.job.resume:
+                known = self.store.stored_vectors(chunks, item.job.version)
+            offset += len(chunks)
+            pending = _Part(item, chunks, known, last=False)
+        if pending is not None:
+            pending.last = True
+            self._queue(pending)
+
+    def _queue(self, part: _Part) -> None:
+        self.parts.append(part)
+        waiting = sum(len(p.chunks) - len(p.vectors) for p in self.parts)
+        if waiting >= self.batch_size or part.item.vectors is not None:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed what the queued batches lack (identical texts once) and write each."""
+        if not self.parts:
+            return
+        missing = [c for p in self.parts for c in p.chunks if c.id not in p.vectors]
+        self.progress.embedded(sum(len(p.vectors) for p in self.parts))
+        vectors = dict(
+            zip(
+                (c.id for c in missing),
+                _embed(self.embeddings, missing, self.progress),
+                strict=True,
+            )
+        )
+        for part in self.parts:
+            item = part.item
+            ordered = [part.vectors.get(c.id, vectors.get(c.id)) for c in part.chunks]
+            self.store.write(part.chunks, ordered, item.job.version, item.count)
+            log.info(
+                "wrote %s: passages %d-%d of %d (%d stored before)",
+                item.job.source,
+                part.chunks[0].index + 1,
+                part.chunks[-1].index + 1,
+                item.count,
+                len(part.vectors) if item.vectors is None else 0,
+            )
+            self.report.flagged.extend(
+                FileNote(str(item.job.path), f"passage {c.index + 1} addresses a language model")
+                for c in part.chunks
+                if c.addresses_model
+            )
+            if part.last:
+                log.info("stored %s (%d chunks)", item.job.source, item.count)
+                if item.job.is_new:
+                    self.report.added += 1
+                else:
+                    self.report.updated += 1
+        self.parts.clear()
 
 
 def sync_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:

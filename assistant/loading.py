@@ -7,7 +7,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from assistant.catalog import CatalogEntry
@@ -103,17 +103,24 @@ def _read_text(path: Path, warnings: list[str]) -> str:
     """Decode by the byte-order mark, else UTF-8, else the Western code page charset_normalizer
     detects (with a warning); binary content is refused rather than indexed as garbage."""
     data = path.read_bytes()
+    encoding = _text_encoding(path, data, warnings, whole=True)
+    try:
+        return _checked_text(path, data.decode(encoding))
+    except UnicodeDecodeError:
+        raise DocumentError(path, f"starts like {encoding} but does not decode") from None
+
+
+def _text_encoding(path: Path, data: bytes, warnings: list[str], whole: bool) -> str:
+    """The encoding of a text file, judged from its bytes (all of them, or its first piece)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            try:
-                return _checked_text(path, data.decode(encoding))
-            except UnicodeDecodeError:
-                raise DocumentError(path, f"starts like {encoding} but does not decode") from None
+            return encoding
     controls = len(_CONTROL_BYTES.findall(data))
     if b"\x00" in data or (controls > 1 and controls * 100 > len(data)):
         raise DocumentError(path, "binary content, not text")
     try:
-        return _checked_text(path, data.decode("utf-8"))
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=whole)
+        return "utf-8"
     except UnicodeDecodeError:
         pass
     import charset_normalizer
@@ -124,7 +131,72 @@ def _read_text(path: Path, warnings: list[str]) -> str:
     if guess is None:
         raise DocumentError(path, "text in an unknown encoding; save it as UTF-8")
     warnings.append(f"not UTF-8: read as {guess.encoding}; save it as UTF-8 to be sure")
-    return _checked_text(path, str(guess))
+    return guess.encoding
+
+
+# A text or Markdown file larger than this is read as a stream of pieces of about _PIECE_BYTES
+# that end at a blank line, so that its memory stays that of one piece (and of one batch of
+# passages) however large the file is.
+STREAM_MIN_BYTES = 4_000_000
+_PIECE_BYTES = 1_000_000
+
+
+def is_streamed(path: Path, size: int) -> bool:
+    """Whether a file is read as a stream (large plain text or Markdown)."""
+    return path.suffix.lower() in (".txt", ".md") and size >= STREAM_MIN_BYTES
+
+
+def text_pieces(path: Path, warnings: list[str] | None = None) -> Iterator[str]:
+    """A text file's decoded text in pieces that end at a blank line (or at a line end when a
+    paragraph is longer than a piece); binary content or a change of encoding midway raises
+    DocumentError."""
+    warnings = [] if warnings is None else warnings
+    with path.open("rb") as file:
+        first = file.read(_PIECE_BYTES)
+        encoding = _text_encoding(path, first, warnings, whole=False)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        rest = ""
+        data = first
+        while data:
+            try:
+                text = rest + decoder.decode(data)
+            except UnicodeDecodeError:
+                raise DocumentError(
+                    path, f"not {encoding} throughout (mixed encodings?); save it as UTF-8"
+                ) from None
+            cut = text.rfind("\n\n")
+            if cut < 0:
+                cut = text.rfind("\n")
+            if cut < 0:
+                cut = len(text) if len(text) > 4 * _PIECE_BYTES else 0
+            piece, rest = text[:cut], text[cut:]
+            if piece.strip():
+                yield _checked_text(path, piece)
+            data = file.read(_PIECE_BYTES)
+        rest += decoder.decode(b"", final=True)
+        if rest.strip():
+            yield _checked_text(path, rest)
+
+
+def streamed_blocks(path: Path) -> Iterator[Block]:
+    """The blocks of a large text or Markdown file, piece by piece."""
+    markdown = path.suffix.lower() == ".md"
+    for piece in text_pieces(path):
+        yield from blocks_from_plain_text(piece, markdown=markdown)
+
+
+def streamed_info(
+    path: Path, source: str, entry: CatalogEntry | None
+) -> tuple[DocumentInfo, tuple[str, ...]]:
+    """A streamed file's catalog facts (its first heading from its first piece) and warnings."""
+    warnings: list[str] = []
+    pieces = text_pieces(path, warnings)
+    first = next(pieces, "")
+    blocks = list(blocks_from_plain_text(first, markdown=path.suffix.lower() == ".md"))
+    if not any(block.kind != "heading" for block in blocks):
+        raise DocumentError(path, "no text found in the file")
+    info = _document_info(source, path, entry, blocks, None, warnings)
+    return info, tuple(warnings)
 
 
 def _checked_text(path: Path, text: str) -> str:

@@ -57,6 +57,9 @@ class Chunk:
     # The sections the text passes through, with the offset where each begins.
     sections: tuple[str, ...] = ()
     section_offsets: tuple[int, ...] = ()
+    # The text addresses a language model ("Negeer alle vorige instructies ..."): flagged at
+    # ingest and never put in an LLM's prompt (see instructions.py).
+    addresses_model: bool = False
 
     def section_at(self, offset: int) -> str | None:
         """The section heading that the character at offset stands under."""

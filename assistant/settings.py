@@ -45,9 +45,11 @@ class Settings:
     embedding_input_type: bool = True
     # Document vectors by (model, text hash), kept across re-ingests and resets; "" for none.
     embedding_cache: Path = Path(".cache/embeddings.sqlite3")
-    # Characters per chunk; chosen on the dev set (see README, "Evaluation").
-    # A file larger than this is skipped at ingest with a clear line.
+    # A file larger than this, or whose reading (loading and chunking) takes longer than
+    # this, is skipped at ingest with a clear line.
     max_file_mb: float = 50.0
+    max_file_seconds: float = 300.0
+    # Characters per chunk; chosen on the dev set (see README, "Evaluation").
     chunk_size: int = 900
     chunk_overlap: int = 100
     stemmer: str = "dutch_porter"
@@ -104,6 +106,8 @@ class Settings:
                 raise SettingsError(f"{name}: must be at least 1")
         if self.max_file_mb <= 0:
             raise SettingsError("max_file_mb: must be more than 0")
+        if self.max_file_seconds <= 0:
+            raise SettingsError("max_file_seconds: must be more than 0")
         if not 0 <= self.chunk_overlap < self.chunk_size:
             raise SettingsError("chunk_overlap: must be between 0 and chunk_size")
         if bool(self.llm_base_url) != bool(self.llm_model):

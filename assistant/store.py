@@ -158,12 +158,18 @@ class ChunkStore:
 
     @_server_errors
     def write(
-        self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], version: str
+        self,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Sequence[float]],
+        version: str,
+        total: int | None = None,
     ) -> None:
-        """Upsert one file's chunks, then drop its chunks of any other version."""
+        """Upsert chunks of one file (all of them, or a batch of its total), then, unless more
+        are to come, drop its chunks of any other version."""
         if not chunks:
             return
         source = chunks[0].info.source
+        total = len(chunks) if total is None else total
         self._new_generation()
         batch = self._client.get_max_batch_size()
         for start in range(0, len(chunks), batch):
@@ -172,9 +178,38 @@ class ChunkStore:
                 ids=[c.id for c in part],
                 embeddings=np.asarray(vectors[start : start + batch], dtype=np.float32),
                 documents=[c.text for c in part],
-                metadatas=[_metadata(c, version, len(chunks)) for c in part],
+                metadatas=[_metadata(c, version, total) for c in part],
             )
+        if chunks[-1].index + 1 >= total:
+            self.finish(source, version)
+
+    @_server_errors
+    def finish(self, source: str, version: str) -> None:
+        """A file's chunks of this version are all written: drop those of other versions."""
+        self._new_generation()
         self._collection.delete(where={"$and": [{"source": source}, {"version": {"$ne": version}}]})
+
+    @_server_errors
+    def stored_vectors(self, chunks: Sequence[Chunk], version: str) -> dict[str, np.ndarray]:
+        """The stored vectors of those of these chunks that the store holds with this version
+        and the same text: what an interrupted ingest of the file already wrote."""
+        if not chunks:
+            return {}
+        result = self._collection.get(
+            ids=[c.id for c in chunks], include=["documents", "metadatas", "embeddings"]
+        )
+        texts = {c.id: c.text for c in chunks}
+        return {
+            i: np.asarray(v, dtype=np.float32)
+            for i, text, meta, v in zip(
+                result["ids"],
+                result["documents"],
+                result["metadatas"],
+                result["embeddings"],
+                strict=True,
+            )
+            if meta.get("version") == version and texts.get(i) == text
+        }
 
     @_server_errors
     def delete_source(self, source: str) -> None:
@@ -276,6 +311,7 @@ def _metadata(chunk: Chunk, version: str, n_chunks: int) -> dict:
         "page_offsets": list(chunk.page_offsets) or None,
         "sections": list(chunk.sections) or None,
         "section_offsets": list(chunk.section_offsets) or None,
+        "addresses_model": True if chunk.addresses_model else None,
     }
     meta.update({key: value for key, value in optional.items() if value is not None})
     return meta
@@ -302,4 +338,5 @@ def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
         page_offsets=tuple(meta.get("page_offsets") or ()),
         sections=tuple(meta.get("sections") or ()),
         section_offsets=tuple(meta.get("section_offsets") or ()),
+        addresses_model=bool(meta.get("addresses_model")),
     )

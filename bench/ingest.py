@@ -101,7 +101,7 @@ def main() -> int:
         print(f"encode:   {encode_s:7.2f} s  the same {len(texts)} texts, embedding only")
         print(f"          {rate:7.1f} passages per second ({settings.embedding_model})")
 
-        # The same ingest with the forked workers switched off, side by side.
+        # The same ingest reading one file at a time (one worker process), side by side.
         parallel_min = indexing.PARALLEL_MIN_BYTES
         indexing.PARALLEL_MIN_BYTES = float("inf")
         try:
@@ -110,7 +110,7 @@ def main() -> int:
             serial_s = time.perf_counter() - started
         finally:
             indexing.PARALLEL_MIN_BYTES = parallel_min
-        print(f"serial:   {serial_s:7.2f} s  the same ingest without worker processes")
+        print(f"serial:   {serial_s:7.2f} s  the same ingest reading one file at a time")
 
         started = time.perf_counter()
         naive_chunks = naive_pipeline(files, settings, embeddings, Path(work) / "naive")
