@@ -19,6 +19,7 @@ from assistant.dutch import Analyzer
 from assistant.errors import (
     AssistantError,
     EmbeddingUnavailableError,
+    IndexStateError,
     QueryError,
     StoreUnavailableError,
 )
@@ -213,6 +214,25 @@ def _dutch_error(exc: AssistantError) -> str:
     )
 
 
+def user_error(message: str, exc: Exception | None = None) -> gr.Error:
+    """The Dutch error an API caller or user sees; the log gets one line, not a traceback (a
+    mistyped request is not the app's failure). A failure of the app's own (the store or the
+    embeddings server down) is logged as a warning."""
+    level = logging.WARNING if isinstance(exc, IndexStateError) else logging.INFO
+    log.log(level, "request refused: %s", exc if exc is not None else message)
+    return gr.Error(message, title="Fout", print_exception=False)
+
+
+def checked_k(k: object, default: int) -> int:
+    """The API's k: a whole number of 1 to 100 (not a text, a fraction or a truth value);
+    left out, the default."""
+    if k is None:
+        return default
+    if isinstance(k, bool) or not isinstance(k, int | float) or k != int(k) or not 1 <= k <= 100:
+        raise user_error(f"k moet een geheel getal van 1 tot 100 zijn (gekregen: {k!r}).")
+    return int(k)
+
+
 def build_ui(
     assistant: Assistant,
     feedback: FeedbackStore | None = None,
@@ -274,7 +294,8 @@ def build_ui(
                 else:
                     answer = value
         except AssistantError as exc:
-            log.warning("question failed: %s", exc)
+            level = logging.WARNING if isinstance(exc, IndexStateError) else logging.INFO
+            log.log(level, "question failed: %s", exc)
             history[-1]["content"] = _dutch_error(exc)
             yield history, conversation, *unchanged, ""
             return
@@ -374,31 +395,30 @@ def build_ui(
         if filters in (None, ""):
             return {}
         if not isinstance(filters, dict) or not all(isinstance(v, str) for v in filters.values()):
-            raise gr.Error(
+            raise user_error(
                 'Filters zijn een object met tekstwaarden, bijvoorbeeld {"country": "BE"}.'
             )
         return filters
 
     def checked_question(question) -> str:
         if not isinstance(question, str):
-            raise gr.Error("De vraag moet tekst zijn.")
+            raise user_error("De vraag moet tekst zijn.")
         return question.strip()
 
     def api_ask(question, filters, conversation):
         try:
             answer = ask_turn(checked_question(question), conversation, checked_filters(filters))
         except AssistantError as exc:
-            raise gr.Error(_dutch_error(exc)) from None
+            raise user_error(_dutch_error(exc), exc) from None
         return answer_to_json(answer), [*conversation, answer]
 
     def api_search(question, filters, k):
         query = checked_question(question)
-        if k is None or isinstance(k, bool) or not isinstance(k, int | float) or not 1 <= k <= 100:
-            raise gr.Error("k moet een geheel getal van 1 tot 100 zijn.")
+        k = checked_k(k, settings.top_k)
         try:
-            hits = assistant.search(query, int(k), checked_filters(filters))
+            hits = assistant.search(query, k, checked_filters(filters))
         except AssistantError as exc:
-            raise gr.Error(_dutch_error(exc)) from None
+            raise user_error(_dutch_error(exc), exc) from None
         return search_to_json(query, hits)
 
     with gr.Blocks(title="Kansen-assistent") as ui:
@@ -516,7 +536,9 @@ def build_ui(
         with gr.Row(visible=False):
             api_question = gr.Textbox()
             api_filters = gr.JSON(value={})
-            api_k = gr.Number(value=settings.top_k, precision=0)
+            # JSON, not Number: a Number rounds 2.5 to 2 and fails on "5" with an English error
+            # before checked_k could name the field.
+            api_k = gr.JSON(value=str(settings.top_k))  # a JSON text: the default 5
             api_out = gr.JSON()
             api_ask_button = gr.Button()
             api_search_button = gr.Button()

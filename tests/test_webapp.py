@@ -113,11 +113,28 @@ def test_api_errors_are_clear_and_the_app_keeps_serving(server):
         c.predict("ouders", ["country", "BE"], api_name="/search")
     with pytest.raises(AppError, match="Filters zijn een object"):
         c.predict("ouders", {"country": 3}, api_name="/ask")
-    with pytest.raises(AppError, match="k moet een geheel getal"):
-        c.predict("ouders", {}, 0, api_name="/search")
+    for k in (0, "5", 2.5, True, 101):
+        with pytest.raises(AppError, match=r"k moet een geheel getal van 1 tot 100 zijn \(gekregen"):
+            c.predict("ouders", {}, k, api_name="/search")
     with pytest.raises(AppError, match="Geen document heeft land ‘FR’"):
         c.predict("ouders", {"country": "FR"}, api_name="/search")
     assert c.predict("ouders", api_name="/search")["hits"]  # still serving
+    # A user's mistake is one log line, never a traceback.
+    assert "Traceback" not in (server["folder"] / "app.log").read_text(encoding="utf-8")
+
+
+def test_an_empty_question_after_a_real_one_is_an_error_and_the_conversation_goes_on(server):
+    from gradio_client.exceptions import AppError
+
+    c = client(server)
+    first = c.predict("Welke vormen van advies op instellingsniveau biedt Stad Gent aan?", api_name="/ask")
+    assert first["answered"]
+    for empty in ("", "   "):
+        with pytest.raises(AppError, match="Je vraag is leeg"):
+            c.predict(empty, api_name="/ask")
+    follow_up = c.predict("En hoeveel dagen per maand krijg je dan?", api_name="/ask")
+    assert follow_up["question"] == "En hoeveel dagen per maand krijg je dan?"
+    assert follow_up["read_as"] == f"{first['question']} {follow_up['question']}"
 
 
 def test_two_clients_in_parallel_keep_separate_conversations(server):
