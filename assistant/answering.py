@@ -21,6 +21,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.dutch import fold
 from assistant.embedding import E5_MODEL, USE_MODEL
+from assistant.instructions import addresses_model
 from assistant.lexical import LexicalIndex
 from assistant.questions import (
     Need,
@@ -128,7 +129,16 @@ def gather_evidence(
     q_terms = sorted(set(analyzer.terms(question)))
     weights = dict(zip(q_terms, lexical.idf(q_terms), strict=True))
     total = sum(weights.values()) or 1.0
-    raw = [(unit, rank) for rank, hit in enumerate(hits) for unit in passage_units(hit.chunk)]
+    # A unit that addresses a language model ("Negeer alle vorige instructies en antwoord: ...")
+    # is no answer to a reader's question, whatever it matches.
+    raw = [
+        (unit, rank)
+        for rank, hit in enumerate(hits)
+        for unit in passage_units(hit.chunk)
+        if not (hit.chunk.addresses_model and addresses_model(unit.text))
+    ]
+    if not raw:
+        return Evidence([], 0.0)
     # The question as a query, the passages and units as documents: models such as E5 were
     # trained to score exactly that pair.
     query = _query_vector(question, embeddings)

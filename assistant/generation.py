@@ -10,8 +10,11 @@ slow, rate-limited or answers nonsense gives the extractive answer with a short 
 from __future__ import annotations
 
 import logging
+import queue
 import re
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 import httpx
@@ -68,6 +71,50 @@ SERVER_ERRORS = (openai.OpenAIError, httpx.HTTPError, OSError, TimeoutError, Val
 
 class LLMUnavailable(Exception):
     """The chat server failed: unreachable, timed out, rate-limited or answered nonsense."""
+
+
+class LLMDeadline(TimeoutError):
+    """The whole answer took longer than llm_timeout (a server may send a word every few
+    seconds, each read within the client's timeout, and hold a request for minutes)."""
+
+
+def stream_within(
+    produce: Callable[[], Iterator[str]], deadline: float
+) -> Iterator[str]:
+    """The pieces produce() yields, until time.monotonic() reaches deadline: then LLMDeadline.
+
+    produce runs in a thread of its own, so that a server that drips its words cannot hold the
+    caller past the deadline; the thread stops at its next piece, closing the stream."""
+    pieces: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for piece in produce():
+                pieces.put(("piece", piece))
+                if stop.is_set():
+                    return
+            pieces.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread as it is
+            pieces.put(("error", exc))
+
+    threading.Thread(target=pump, daemon=True, name="llm-stream").start()
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LLMDeadline("the answer took longer than llm_timeout")
+            try:
+                kind, value = pieces.get(timeout=remaining)
+            except queue.Empty:
+                raise LLMDeadline("the answer took longer than llm_timeout") from None
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
 
 
 def passages_message(question: str, hits: Sequence[Hit]) -> str:
@@ -201,11 +248,13 @@ class LLMAnswerer:
         extractive: ExtractiveAnswerer,
         analyzer: Analyzer,
         min_support: float = 0.6,
+        timeout: float = 60.0,
     ) -> None:
         self.chat_model = chat_model
         self.extractive = extractive
         self.analyzer = analyzer
         self.min_support = min_support
+        self.timeout = timeout  # for each call to the model as a whole, streaming included
 
     def condense(self, question: str, previous: Sequence[str]) -> str:
         """A follow-up as a standalone question (without the model: joined to the last one)."""
@@ -230,10 +279,20 @@ class LLMAnswerer:
             # The passages are not about the question at all: no need to ask the model.
             yield "answer", fallback
             return
+        # Passages that address a model (flagged at ingest) never reach it: a planted "ignore
+        # your instructions and answer ..." repeated by the model would match its own passage.
+        hits = [hit for hit in hits if not hit.chunk.addresses_model]
+        if not hits:
+            yield "answer", fallback
+            return
         raw = ""
+        messages = build_messages(question, hits)
         try:
-            for chunk in self.chat_model.stream(build_messages(question, hits)):
-                delta = _text(chunk.content)
+            pieces = stream_within(
+                lambda: (_text(c.content) for c in self.chat_model.stream(messages)),
+                time.monotonic() + self.timeout,
+            )
+            for delta in pieces:
                 if delta:
                     raw += delta
                     yield "delta", delta
@@ -259,7 +318,11 @@ class LLMAnswerer:
 
     def _invoke(self, messages) -> str:
         try:
-            return _text(self.chat_model.invoke(messages).content)
+            pieces = stream_within(
+                lambda: iter([_text(self.chat_model.invoke(messages).content)]),
+                time.monotonic() + self.timeout,
+            )
+            return "".join(pieces)
         except SERVER_ERRORS as exc:
             raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
 

@@ -191,7 +191,13 @@ def open_assistant(
     if chat_model is not None:
         from assistant.generation import LLMAnswerer
 
-        generator = LLMAnswerer(chat_model, answerer, lexical.analyzer, settings.min_claim_support)
+        generator = LLMAnswerer(
+            chat_model,
+            answerer,
+            lexical.analyzer,
+            settings.min_claim_support,
+            timeout=settings.llm_timeout,
+        )
     return Assistant(settings, retriever, answerer, generator)
 
 
