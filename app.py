@@ -53,19 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     assistant.warm_up()
-    from assistant.webapp import CSS, build_ui, served_files
+    import uvicorn
+
+    from assistant.webapp import build_app
 
     feedback = FeedbackStore(settings.feedback_db) if settings.feedback_logging else None
-    ui = build_ui(assistant, feedback)
-    ui.queue(default_concurrency_limit=8).launch(
-        server_name=args.host,
-        server_port=args.port,
-        share=False,
-        allowed_paths=served_files(settings.corpus_dir),
-        css=CSS,
-        show_error=False,
-        footer_links=[],
-    )
+    app = build_app(assistant, feedback)
+    print(f"* Running on local URL:  http://{args.host}:{args.port}", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 

@@ -9,12 +9,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 
 import gradio as gr
+from fastapi import FastAPI
 
 from assistant.citing import citation_block
 from assistant.conversation import export_docx, export_markdown
+from assistant.documents import DocumentFiles, add_document_routes, corpus_file, pdf_href
 from assistant.dutch import Analyzer
 from assistant.errors import (
     AssistantError,
@@ -24,7 +25,6 @@ from assistant.errors import (
     StoreUnavailableError,
 )
 from assistant.feedback import FeedbackStore
-from assistant.indexing import IngestReport, discover
 from assistant.presenting import answer_to_json, search_to_json
 from assistant.records import Answer, Chunk, Hit
 from assistant.retrieval import MAX_QUESTION
@@ -53,27 +53,16 @@ mark { background: #ffe58a; }
 def source_href(chunk: Chunk, corpus_dir: Path, page: int | None = None) -> str | None:
     """Where 'open bron' leads: a corpus PDF at its page, else the web address, else nowhere.
 
-    Only PDFs inside the corpus folder are served (see served_files): a document in HTML or
+    Only PDFs inside the corpus folder are served, by id (documents.py): a document in HTML or
     text served from the app's origin would run its scripts there. Web addresses must be
     http(s).
     """
-    path = (corpus_dir / chunk.info.source).resolve()
-    inside = path.is_relative_to(corpus_dir.resolve()) and path.is_file()
-    if inside and path.suffix.lower() == ".pdf":
-        page = page or (chunk.pages[0] if chunk.pages else None)
-        anchor = f"#page={page}" if page else ""
-        return f"/gradio_api/file={quote(str(path))}{anchor}"
+    source = chunk.info.source
+    if source.lower().endswith(".pdf") and corpus_file(corpus_dir, source) is not None:
+        return pdf_href(source, page or (chunk.pages[0] if chunk.pages else None))
     if chunk.info.url and re.match(r"https?://", chunk.info.url):
         return chunk.info.url
     return None
-
-
-def served_files(corpus_dir: Path) -> list[str]:
-    """The files the app may serve: the corpus's PDFs, as ingest finds them (no hidden file,
-    none that links out of the folder), each by its own path: allowing the folder would serve
-    catalog.toml, dotfiles and HTML documents from the app's origin."""
-    found = discover([corpus_dir], IngestReport())
-    return sorted(str(path.resolve()) for path in found if path.suffix.lower() == ".pdf")
 
 
 def _link(href: str | None) -> str:
@@ -552,3 +541,19 @@ def build_ui(
             api_search, [api_question, api_filters, api_k], api_out, api_name="search"
         )
     return ui
+
+
+def build_app(
+    assistant: Assistant,
+    feedback: FeedbackStore | None = None,
+    today: Callable[[], date] = date.today,
+) -> FastAPI:
+    """The whole web app: the Gradio UI, and the corpus's PDFs served by id (documents.py).
+    Gradio itself is allowed no folder at all."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    files = DocumentFiles(assistant.retriever.store, assistant.settings.corpus_dir)
+    add_document_routes(app, files)
+    ui = build_ui(assistant, feedback, today).queue(default_concurrency_limit=8)
+    return gr.mount_gradio_app(
+        app, ui, path="", css=CSS, show_error=False, footer_links=[], allowed_paths=[]
+    )

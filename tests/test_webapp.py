@@ -17,15 +17,21 @@ from conftest import (
     REPORT_PAGES,
     ROOT,
     free_port,
+    make_settings,
     wait_until_serving,
     write_report_pdf,
 )
 
+from assistant.documents import document_id
 from assistant.errors import EmbeddingUnavailableError, StoreUnavailableError
 from assistant.records import Chunk, DocumentInfo
-from assistant.webapp import _dutch_error, highlight, served_files, source_href
+from assistant.webapp import _dutch_error, highlight, source_href
 
 ARTIFACTS = ROOT / "test-artifacts"
+POLYGLOT_SCRIPT = (
+    "<html><body><script>fetch('/gradio_api/info').then(() => { document.title = 'gelekt'; "
+    "window.__xss = 3; })</script></body></html>"
+)
 XSS = "<script>window.__xss = 1; alert('xss')</script><img src=x onerror=\"window.__xss=2\">"
 
 
@@ -41,6 +47,18 @@ def server(tmp_path_factory):
         encoding="utf-8",
     )
     (corpus / ".env").write_text("SECRET=geheim\n", encoding="utf-8")
+    # A PDF that is also a web page: served from the app's origin as a page, its script
+    # would read the app's API.
+    polyglot = write_report_pdf(
+        corpus / "polyglot.pdf", [["Tipfiche voorleesmoment", "Lees elke vrijdag samen voor."]]
+    )
+    with polyglot.open("ab") as handle:
+        handle.write(POLYGLOT_SCRIPT.encode())
+    with (corpus / "catalog.toml").open("a", encoding="utf-8") as catalog:
+        catalog.write(
+            '\n[[document]]\nfile = "polyglot.pdf"\ntitle = "Voorleesfiche"\n'
+            'organisation = "Testschool"\ntype = "tipfiche"\n'
+        )
     (corpus / "pagina.html").write_text(
         "<html><body><h1>Onthaal</h1><p>Een pagina over het onthaal van kleuters.</p>"
         "<script>fetch('/gradio_api/info')</script></body></html>",
@@ -189,31 +207,67 @@ def test_dev_set_conversations_through_the_api(server):
     assert len(misread) <= 1, misread
 
 
-def test_only_corpus_pdfs_are_served(server):
+def test_only_ingested_corpus_pdfs_are_served_by_id_and_sandboxed(server):
     corpus = server["corpus"].resolve()
-    ok = urllib.request.urlopen(f"{server['url']}gradio_api/file={corpus / 'rapport.pdf'}")
+    ok = urllib.request.urlopen(f"{server['url']}bron/{document_id('rapport.pdf')}.pdf")
     assert ok.status == 200 and ok.read(5) == b"%PDF-"
-    for refused_path in (
-        "/etc/passwd",
-        str(ROOT / "app.py"),
-        str(server["folder"] / "feedback.sqlite3"),
-        # Inside the corpus, but not a PDF: the catalog, a dotfile, documents that a browser
-        # would run as a page on the app's origin.
-        str(corpus / "catalog.toml"),
-        str(corpus / ".env"),
-        str(corpus / "markup.txt"),
-        str(corpus / "pagina.html"),
-    ):
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(f"{server['url']}gradio_api/file={refused_path}")
-        assert refused.value.code in (403, 404), refused_path
+    # Its own sandboxed origin: no script in it can reach the app; no content sniffing.
+    assert ok.headers["Content-Security-Policy"] == "sandbox"
+    assert ok.headers["X-Content-Type-Options"] == "nosniff"
+    assert ok.headers["Content-Type"] == "application/pdf"
+    refused = [
+        # Inside the corpus, but not an ingested PDF: the catalog, a dotfile, documents that a
+        # browser would run as a page on the app's origin.
+        f"bron/{document_id(name)}.pdf"
+        for name in ("catalog.toml", ".env", "markup.txt", "pagina.html", "nieuw.pdf")
+    ] + ["bron/rapport.pdf", "bron/..%2F..%2Fetc%2Fpasswd", "bron/%2Fetc%2Fpasswd"]
+    # Gradio's own file route serves no file of the corpus, nor anything else on disk.
+    refused += [
+        f"gradio_api/file={path}"
+        for path in (
+            "/etc/passwd",
+            ROOT / "app.py",
+            server["folder"] / "feedback.sqlite3",
+            corpus / "rapport.pdf",
+            corpus / "catalog.toml",
+            corpus / ".env",
+            corpus / "pagina.html",
+        )
+    ]
+    served = urllib.request.urlopen(f"{server['url']}bron/{document_id('polyglot.pdf')}.pdf")
+    assert served.headers["Content-Security-Policy"] == "sandbox"
+    for path in refused:
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(f"{server['url']}{path}")
+        assert error.value.code in (403, 404), path
+
+
+def test_a_pdf_ingested_while_the_app_runs_is_served_without_a_restart(
+    tmp_path, corpus_copy, embeddings
+):
+    from assistant.documents import DocumentFiles
+    from assistant.service import build_index, client_for
+    from assistant.store import ChunkStore
+
+    write_report_pdf(corpus_copy / "rapport.pdf", REPORT_PAGES)
+    settings = make_settings(tmp_path, corpus_copy)
+    build_index(settings, embeddings=embeddings)
+    files = DocumentFiles(ChunkStore(client_for(settings), settings.embedding_model), corpus_copy)
+    assert files.pdf(document_id("rapport.pdf"))[1] == "rapport.pdf"
+    write_report_pdf(corpus_copy / "tweede.pdf", REPORT_PAGES)
+    assert files.pdf(document_id("tweede.pdf")) is None  # on disk, not ingested: not served
+    build_index(settings, embeddings=embeddings)
+    assert files.pdf(document_id("tweede.pdf"))[0] == (corpus_copy / "tweede.pdf").resolve()
+    (corpus_copy / "tweede.pdf").unlink()
+    build_index(settings, embeddings=embeddings)
+    assert files.pdf(document_id("tweede.pdf")) is None
 
 
 def test_links_and_highlights_are_safe(tmp_path):
     info = DocumentInfo("rapport.pdf", "R", "O", "rapport", url="javascript:alert(1)")
     (tmp_path / "rapport.pdf").write_bytes(b"%PDF-1.4")
     chunk = Chunk("c", info, 0, "tekst", pages=(3,))
-    assert source_href(chunk, tmp_path).endswith("rapport.pdf#page=3")
+    assert source_href(chunk, tmp_path) == f"/bron/{document_id('rapport.pdf')}.pdf#page=3"
     outside = Chunk(
         "c", DocumentInfo("/etc/passwd", "R", "O", "rapport", url="javascript:alert(1)"), 0, "t"
     )
@@ -223,8 +277,8 @@ def test_links_and_highlights_are_safe(tmp_path):
     page = Chunk("h", DocumentInfo("pagina.html", "P", "O", "webpagina"), 0, "t")
     assert source_href(page, tmp_path) is None
     (tmp_path / ".verborgen.pdf").write_bytes(b"%PDF-1.4")
-    (tmp_path / "catalog.toml").write_text("", encoding="utf-8")
-    assert served_files(tmp_path) == [str((tmp_path / "rapport.pdf").resolve())]
+    hidden = Chunk("v", DocumentInfo(".verborgen.pdf", "V", "O", "rapport"), 0, "t")
+    assert source_href(hidden, tmp_path) is None
     from assistant.dutch import Analyzer
 
     marked = highlight("De <b>ouders</b> komen", Analyzer(compounds=False), "ouder")
@@ -304,7 +358,7 @@ def test_chat_in_the_browser_streams_a_cited_answer_and_opens_the_passage(server
     assert "Eindrapport proeftuin" in sources and "p. 2" in sources
     link = browser.find_element(By.CSS_SELECTOR, "#bronnen a")
     href = link.get_attribute("href")
-    assert "/gradio_api/file=" in href and href.endswith("rapport.pdf#page=2")
+    assert href.endswith(f"/bron/{document_id('rapport.pdf')}.pdf#page=2")
     assert urllib.request.urlopen(href.split("#")[0]).read(5) == b"%PDF-"
     citation = browser.find_element(By.CSS_SELECTOR, "#bronvermelding textarea").get_attribute(
         "value"
@@ -392,6 +446,34 @@ def test_search_tab_with_a_facet_and_inert_markup(server, browser):
     assert browser.execute_script("return window.__xss === undefined")
     assert not browser.find_elements(By.XPATH, "//script[contains(., '__xss')]")
     assert not browser.find_elements(By.CSS_SELECTOR, "#resultaten img")
+
+
+def test_no_document_runs_as_a_page_of_the_app_in_the_browser(server, browser):
+    """Stored XSS through the file route: an HTML document gets no link to its file, and a PDF
+    that is also a web page opens in the PDF viewer, sandboxed, its script inert."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server["url"])
+    tab = "//button[@role='tab' and contains(., 'Zoeken')]"
+    wait_for(lambda: browser.find_elements(By.XPATH, tab))
+    browser.find_element(By.XPATH, tab).click()
+    box = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#zoek-invoer textarea"))[0]
+    box.send_keys("onthaal van kleuters pagina voorleesmoment vrijdag")
+    browser.find_element(By.ID, "zoek-knop").click()
+    wait_for(lambda: "Voorleesfiche" in text_of(browser, "resultaten"))
+    hrefs = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#resultaten a")]
+    local = [h for h in hrefs if h.startswith(server["url"])]
+    assert local and all("/bron/" in h and h.split("#")[0].endswith(".pdf") for h in local)
+    assert not any("pagina.html" in h or "gradio_api/file" in h for h in hrefs)
+    for href in local:
+        browser.get(href)
+        time.sleep(2)
+        assert browser.title != "gelekt"
+        assert browser.execute_script("return window.__xss === undefined")
+    # The HTML document's own file is not served at all.
+    browser.get(f"{server['url']}gradio_api/file={server['corpus'] / 'pagina.html'}")
+    assert browser.execute_script("return window.__xss === undefined")
+    assert "Onthaal" not in browser.page_source
 
 
 def test_phone_width_layout(server, browser):

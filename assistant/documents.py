@@ -1,0 +1,100 @@
+"""The corpus's documents as the web app serves them: only files ingest accepted, by id.
+
+The app never serves a folder. A PDF is served when the index holds passages of it and its
+file lies inside the corpus folder (no dotfile, no link out), under /bron/<id>.pdf, where the
+id is a hash of its name, so links carry no server path. It is served with headers that keep
+it from acting as a page of the app: its own sandbox, no content sniffing. Documents in HTML
+or text are never served as files (a browser would run them as pages of the app's origin).
+A document ingested while the app runs is served at once: the list of documents follows the
+index's generation token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse
+
+from assistant.store import ChunkStore
+
+# Served with every document file: the file is its own sandboxed origin (no script of it can
+# reach the app), and the browser must not guess another content type than the one given.
+DOCUMENT_HEADERS = {
+    "Content-Security-Policy": "sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, max-age=300",
+}
+
+
+def document_id(source: str) -> str:
+    """A document's id in links: a hash of its name in the index (no server path)."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+
+
+def pdf_href(source: str, page: int | None = None) -> str:
+    """The app's link to a PDF of the corpus, at a page."""
+    return f"/bron/{document_id(source)}.pdf" + (f"#page={page}" if page else "")
+
+
+def corpus_file(corpus_dir: Path, source: str) -> Path | None:
+    """The file of an indexed source when it lies inside the corpus folder: not a dotfile, not
+    a link that leads out of it, not the catalog; else None."""
+    if not source or Path(source).is_absolute():
+        return None
+    if any(part.startswith(".") for part in Path(source).parts) or source == "catalog.toml":
+        return None
+    corpus = corpus_dir.resolve()
+    path = (corpus / source).resolve()
+    if not path.is_relative_to(corpus) or not path.is_file():
+        return None
+    return path
+
+
+class DocumentFiles:
+    """The PDFs the app may serve: those the index holds passages of, inside the corpus."""
+
+    def __init__(self, store: ChunkStore, corpus_dir: Path) -> None:
+        self.store = store
+        self.corpus_dir = corpus_dir
+        self._lock = threading.Lock()
+        self._generation: str | None = None
+        self._sources: dict[str, str] = {}
+
+    def sources(self) -> dict[str, str]:
+        """Document id -> source name of every indexed file, read anew when the index changed."""
+        generation = self.store.generation()
+        with self._lock:
+            if generation != self._generation:
+                self._sources = {document_id(s): s for s in self.store.file_states()}
+                self._generation = generation
+            return self._sources
+
+    def pdf(self, doc_id: str) -> tuple[Path, str] | None:
+        """The file and source name of an indexed corpus PDF, or None."""
+        source = self.sources().get(doc_id)
+        if source is None or not source.lower().endswith(".pdf"):
+            return None
+        path = corpus_file(self.corpus_dir, source)
+        return (path, source) if path is not None else None
+
+
+def add_document_routes(app: FastAPI, files: DocumentFiles) -> None:
+    """GET /bron/<id>.pdf: an indexed corpus PDF, sandboxed; anything else is 404."""
+
+    @app.get("/bron/{name}", include_in_schema=False)
+    def serve_pdf(name: str) -> FileResponse:
+        found = files.pdf(name.removesuffix(".pdf")) if name.endswith(".pdf") else None
+        if found is None:
+            raise HTTPException(status_code=404, detail="Dit document bestaat hier niet.")
+        path, source = found
+        return FileResponse(
+            path,
+            media_type="application/pdf",
+            headers=DOCUMENT_HEADERS,
+            filename=Path(source).name,
+            content_disposition_type="inline",
+        )
