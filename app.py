@@ -60,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     feedback = FeedbackStore(settings.feedback_db) if settings.feedback_logging else None
     app = build_app(assistant, feedback)
     print(f"* Running on local URL:  http://{args.host}:{args.port}", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # Open streams (a client's event stream) do not hold up a shutdown for long.
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3
+    )
     return 0
 
 

@@ -105,9 +105,9 @@ def load_devset(path: Path) -> list[DevItem]:
 
 
 def load_fresh(path: Path) -> list[DevItem]:
-    """The fresh set: questions written after the answering rules were tuned, by a helper who
-    saw the documents but no code and no dev set; never used to choose anything. Each line has
-    an id, a question, answerable, and the facts an answer must quote."""
+    """A fresh set: questions written after the answering rules were tuned, never used to choose
+    anything. Each line has an id, a question, answerable, and the facts an answer must quote;
+    a conversation's later turns name the turn before them (previous) and their kind (turn)."""
     items = []
     for number, raw in _json_lines(path, "fresh set"):
         try:
@@ -120,6 +120,8 @@ def load_fresh(path: Path) -> list[DevItem]:
                     split="fresh",
                     facts=tuple(tuple(f) for f in raw["facts"]),
                     origin="fresh",
+                    previous=raw.get("previous"),
+                    turn=raw.get("turn"),
                 )
             )
         except (KeyError, TypeError) as exc:
@@ -285,6 +287,9 @@ class CorpusReport:
     fusion_trials: tuple[FusionTrial, ...] = ()
     analysis_variants: tuple[AnalysisVariant, ...] = ()
     fresh: AnswerFigures | None = None  # answers on the fresh set, when there is one
+    # The second fresh set (fresh2.jsonl): answers, and how its conversations are read.
+    fresh2: AnswerFigures | None = None
+    fresh2_conversation: ConversationFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -511,11 +516,14 @@ def run_evaluation(
     tune: bool = False,
     embeddings: Embeddings | None = None,
     fresh: Path | None = None,
+    fresh2: Path | None = None,
 ) -> EvaluationReport:
     """Build (or update) one index per corpus in work_dir and measure everything on it."""
     items = load_devset(devset)
     by_id = {i.id: i for i in items}
     fresh_items = load_fresh(fresh) if fresh is not None else []
+    fresh2_items = load_fresh(fresh2) if fresh2 is not None else []
+    fresh2_by_id = {i.id: i for i in fresh2_items}
     if distractors is None:
         distractors = [p for p in DEBIAN_DISTRACTORS if p.exists()]
     # One model for every index and question (its persistent cache keeps passages' vectors
@@ -563,6 +571,16 @@ def run_evaluation(
                 fusion_trials=tune_fusion(assistant, items, by_id) if tune else (),
                 analysis_variants=compare_analysis(assistant, items, by_id) if compare else (),
                 fresh=evaluate_answers(assistant, fresh_items, {}) if fresh_items else None,
+                fresh2=(
+                    evaluate_answers(assistant, fresh2_items, fresh2_by_id)
+                    if fresh2_items
+                    else None
+                ),
+                fresh2_conversation=(
+                    evaluate_conversation(assistant, fresh2_items, fresh2_by_id)
+                    if fresh2_items
+                    else None
+                ),
             )
         )
     return EvaluationReport(
@@ -617,6 +635,16 @@ def print_report(report: EvaluationReport, settings: Settings) -> None:
                 f"-- FRESH set (never tuned on): answers correct {f.correct:.3f}; answerable "
                 f"refused {list(f.false_refusals) or 'none'}; unanswerable refused "
                 f"{f.refusal_accuracy:.3f}, answered {list(f.wrong_answers) or 'none'}"
+            )
+        if corpus.fresh2 is not None and corpus.fresh2_conversation is not None:
+            f, c = corpus.fresh2, corpus.fresh2_conversation
+            print(
+                f"-- FRESH set 2 (from situations, never tuned on): answers correct "
+                f"{f.correct:.3f}; answerable refused {list(f.false_refusals) or 'none'}; "
+                f"unanswerable refused {f.refusal_accuracy:.3f}, answered "
+                f"{list(f.wrong_answers) or 'none'}; follow-ups joined {c.follow_ups_joined:.3f} "
+                f"of {c.n_follow_ups}, switches wrongly joined {c.switches_joined:.3f} of "
+                f"{c.n_switches}"
             )
         thresholds = dict(zip(("evidence", "relevance"), refusal_thresholds(settings), strict=True))
         for cal in corpus.calibration:
