@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.webapp import build_app
 
-    feedback = FeedbackStore(settings.feedback_db) if settings.feedback_logging else None
+    # Thumbs are always kept; questions, answers and comments only with feedback_logging.
+    feedback = FeedbackStore(settings.feedback_db, keep_text=settings.feedback_logging)
     app = build_app(assistant, feedback)
     print(f"* Running on local URL:  http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     # Open streams (a client's event stream) do not hold up a shutdown for long.

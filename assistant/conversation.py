@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from assistant.citing import dutch_date, in_text, reference_list
+from assistant.citing import dutch_date, quoted_passages, references
 from assistant.dutch import fold
 from assistant.records import Answer
 from assistant.retrieval import MAX_QUESTION
@@ -37,6 +37,7 @@ def joined(question: str, previous: Sequence[str], limit: int = MAX_QUESTION) ->
 
 def export_markdown(answers: Sequence[Answer], accessed: date) -> str:
     """The conversation with answers, quoted passages and one reference list, as Markdown."""
+    refs = references(answers, accessed)
     lines = [
         "# Gesprek met de kansen-assistent",
         "",
@@ -45,42 +46,104 @@ def export_markdown(answers: Sequence[Answer], accessed: date) -> str:
     ]
     for number, answer in enumerate(answers, start=1):
         lines += [f"## Vraag {number}: {answer.question}", "", answer.text, ""]
-        if answer.citations:
+        quotes = quoted_passages(answer, refs)
+        if quotes:
             lines += ["**Geciteerde passages**", ""]
-            for c in answer.citations:
-                passage = " ".join(c.chunk.text.split())
-                lines += [f"> [{c.n}] {passage} {in_text(c)}", ""]
-    references = reference_list(answers, accessed)
-    if references:
-        lines += ["## Referenties", ""] + [f"- {r}" for r in references]
+            lines += [f"> {q.plain}\n" for q in quotes]
+    if refs:
+        lines += ["## Referenties", ""] + [f"- {r.markdown}" for r in refs.values()]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def export_docx(answers: Sequence[Answer], accessed: date, path: Path) -> Path:
-    """The same content as export_markdown, as a Word document (python-docx)."""
-    import docx
+# APA's reference list: each entry's lines after the first indented by half an inch.
+_HANGING_INDENT_CM = 1.27
 
+
+def export_docx(
+    answers: Sequence[Answer], accessed: date, path: Path, created: datetime | None = None
+) -> Path:
+    """The same content as export_markdown, as a Dutch Word document (python-docx): language
+    nl-NL, the assistant as author, the export's time as creation date, APA's hanging indent,
+    web addresses as links."""
+    import docx
+    from docx.shared import Cm
+
+    created = created or datetime.now(UTC)
+    refs = references(answers, accessed)
     document = docx.Document()
+    properties = document.core_properties
+    properties.author = "Kansen-assistent"
+    properties.last_modified_by = "Kansen-assistent"
+    properties.title = "Gesprek met de kansen-assistent"
+    properties.language = "nl-NL"
+    properties.created = properties.modified = created.replace(tzinfo=None)
+    _set_language(document, "nl-NL")
     document.add_heading("Gesprek met de kansen-assistent", level=0)
     document.add_paragraph(f"Geëxporteerd op {dutch_date(accessed)}.")
     for number, answer in enumerate(answers, start=1):
         document.add_heading(f"Vraag {number}: {answer.question}", level=1)
         document.add_paragraph(answer.text)
-        for c in answer.citations:
-            quote = document.add_paragraph(style="Quote")
-            quote.add_run(f"[{c.n}] {' '.join(c.chunk.text.split())} {in_text(c)}")
-    references = reference_list(answers, accessed)
-    if references:
+        for quote in quoted_passages(answer, refs):
+            document.add_paragraph(quote.plain, style="Quote")
+    if refs:
         document.add_heading("Referenties", level=1)
-        for item in references:
+        for ref in refs.values():
             paragraph = document.add_paragraph()
-            _add_with_italics(paragraph, item)
+            paragraph.paragraph_format.left_indent = Cm(_HANGING_INDENT_CM)
+            paragraph.paragraph_format.first_line_indent = Cm(-_HANGING_INDENT_CM)
+            paragraph.add_run(f"{ref.author}. ({ref.year}). ")
+            paragraph.add_run(ref.title).italic = True
+            paragraph.add_run(".")
+            if ref.url:
+                if ref.accessed:
+                    paragraph.add_run(f" Geraadpleegd op {ref.accessed}, van ")
+                else:
+                    paragraph.add_run(" ")
+                _add_hyperlink(paragraph, ref.url)
     document.save(str(path))
     return path
 
 
-def _add_with_italics(paragraph, text: str) -> None:
-    """Write text whose *asterisked* parts are titles, in italics as APA wants."""
-    for index, part in enumerate(text.split("*")):
-        if part:
-            paragraph.add_run(part).italic = index % 2 == 1
+def _set_language(document, language: str) -> None:
+    """Mark the document's default run language (w:lang in the default run properties)."""
+    from docx.oxml.ns import qn
+    from docx.oxml.shared import OxmlElement
+
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    properties = run_defaults.find(qn("w:rPr")) if run_defaults is not None else None
+    if properties is None:
+        return
+    lang = properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        properties.append(lang)
+    lang.set(qn("w:val"), language)
+
+
+def _add_hyperlink(paragraph, url: str) -> None:
+    """A clickable web address: a hyperlink relationship and a run styled as a link."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml.ns import qn
+    from docx.oxml.shared import OxmlElement
+
+    relation = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), relation)
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    style = OxmlElement("w:rStyle")
+    style.set(qn("w:val"), "Hyperlink")
+    properties.append(style)
+    colour = OxmlElement("w:color")
+    colour.set(qn("w:val"), "0563C1")
+    properties.append(colour)
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    properties.append(underline)
+    run.append(properties)
+    text = OxmlElement("w:t")
+    text.text = url
+    run.append(text)
+    link.append(run)
+    paragraph._p.append(link)

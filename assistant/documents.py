@@ -1,5 +1,8 @@
 """The corpus's documents as the web app serves them: only files ingest accepted, by id.
 
+Two routes: /bron/<id>.pdf, a corpus PDF itself, and /kopie/<id>, any indexed document's stored
+text as an escaped page of the app (see pages.stored_copy_html), opened at a quote.
+
 The app never serves a folder. A PDF is served when the index holds passages of it and its
 file lies inside the corpus folder (no dotfile, no link out), under /bron/<id>.pdf, where the
 id is a hash of its name, so links carry no server path. It is served with headers that keep
@@ -15,9 +18,10 @@ import hashlib
 import threading
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import FileResponse
+from fastapi import FastAPI, HTTPException, Query
+from fastapi.responses import FileResponse, HTMLResponse
 
+from assistant.records import DocumentInfo
 from assistant.store import ChunkStore
 
 # Served with every document file: the file is its own sandboxed origin (no script of it can
@@ -27,6 +31,13 @@ DOCUMENT_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "private, max-age=300",
+}
+# The stored copy is the app's own page of escaped text: even so, no script may run in it.
+COPY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
 }
 
 
@@ -63,15 +74,25 @@ class DocumentFiles:
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._sources: dict[str, str] = {}
+        self._documents: list[tuple[DocumentInfo, int]] = []
 
-    def sources(self) -> dict[str, str]:
-        """Document id -> source name of every indexed file, read anew when the index changed."""
+    def _refresh(self) -> None:
         generation = self.store.generation()
         with self._lock:
             if generation != self._generation:
-                self._sources = {document_id(s): s for s in self.store.file_states()}
+                self._documents = self.store.documents()
+                self._sources = {document_id(i.source): i.source for i, _ in self._documents}
                 self._generation = generation
-            return self._sources
+
+    def sources(self) -> dict[str, str]:
+        """Document id -> source name of every indexed file, read anew when the index changed."""
+        self._refresh()
+        return self._sources
+
+    def documents(self) -> list[tuple[DocumentInfo, int]]:
+        """Every indexed document's catalog facts and number of passages, by title."""
+        self._refresh()
+        return self._documents
 
     def pdf(self, doc_id: str) -> tuple[Path, str] | None:
         """The file and source name of an indexed corpus PDF, or None."""
@@ -83,7 +104,9 @@ class DocumentFiles:
 
 
 def add_document_routes(app: FastAPI, files: DocumentFiles) -> None:
-    """GET /bron/<id>.pdf: an indexed corpus PDF, sandboxed; anything else is 404."""
+    """GET /bron/<id>.pdf: an indexed corpus PDF, sandboxed; GET /kopie/<id>: an indexed
+    document's stored text at a quote; anything else is 404."""
+    from assistant.pages import stored_copy_html
 
     @app.get("/bron/{name}", include_in_schema=False)
     def serve_pdf(name: str) -> FileResponse:
@@ -98,3 +121,18 @@ def add_document_routes(app: FastAPI, files: DocumentFiles) -> None:
             filename=Path(source).name,
             content_disposition_type="inline",
         )
+
+    @app.get("/kopie/{doc_id}", include_in_schema=False)
+    def serve_copy(
+        doc_id: str,
+        passage: int | None = Query(None, ge=0),
+        start: int | None = Query(None, ge=0),
+        end: int | None = Query(None, ge=0),
+    ) -> HTMLResponse:
+        source = files.sources().get(doc_id)
+        if source is None:
+            raise HTTPException(status_code=404, detail="Dit document bestaat hier niet.")
+        chunks = files.store.source_chunks(source)
+        span = (start, end) if start is not None and end is not None and start < end else None
+        page = stored_copy_html(chunks[0].info, chunks, passage, span)
+        return HTMLResponse(page, headers=COPY_HEADERS)

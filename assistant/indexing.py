@@ -27,6 +27,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.catalog import CATALOG_FILE, CatalogEntry, load_catalog
 from assistant.chunking import chunk_document, iter_chunks
 from assistant.errors import DocumentError, IndexCorruptError
+from assistant.facets import filter_row
 from assistant.instructions import addresses_model
 from assistant.lexical import LexicalIndex, LexicalRow
 from assistant.loading import (
@@ -642,12 +643,7 @@ def sync_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
         LexicalRow(
             id=chunk.id,
             text=chunk.context,
-            filters={
-                "organisation": chunk.info.organisation,
-                "doc_type": chunk.info.doc_type,
-                "country": chunk.info.country,
-                "themes": list(chunk.info.themes),
-            },
+            filters=filter_row(chunk.info),
         )
         for chunk in store.chunks()
     ]

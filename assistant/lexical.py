@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 
 LEXICAL_DIR = "lexical"
 _POINTER = "CURRENT"
-FILTER_KEYS = ("organisation", "doc_type", "country", "themes")
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,7 @@ class LexicalIndex:
         self._bm25 = bm25
         self.fingerprint = fingerprint
         self._df: dict[str, int] | None = None
+        self._positions: dict[str, int] | None = None
 
     @classmethod
     def build(
@@ -114,6 +114,12 @@ class LexicalIndex:
                 column = [row.get(key) == value for row in self.filters]
             keep &= np.array(column, dtype=bool)
         return keep
+
+    def filters_of(self, ids: list[str]) -> list[dict[str, object]]:
+        """The filter fields of these chunks (as filter_row gives them), in order."""
+        if self._positions is None:
+            self._positions = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+        return [self.filters[self._positions[i]] for i in ids if i in self._positions]
 
     def values(self, key: str) -> dict[str, int]:
         """Each value of a filter field with the number of chunks that have it."""

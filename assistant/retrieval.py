@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import QueryError
+from assistant.facets import FACETS, facet_named
 from assistant.lexical import LexicalIndex
 from assistant.records import Hit
 from assistant.store import ChunkStore
@@ -15,18 +16,6 @@ from assistant.store import ChunkStore
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 2000  # characters; a pasted document is not a question
-
-# Filter names users type (CLI --filter, UI) -> the stored field they restrict.
-FILTER_FIELDS = {
-    "organisation": "organisation",
-    "organisatie": "organisation",
-    "type": "doc_type",
-    "country": "country",
-    "land": "country",
-    "theme": "themes",
-    "thema": "themes",
-}
-
 
 def reciprocal_rank_fusion(
     rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int
@@ -84,6 +73,16 @@ def fuse(
     )
 
 
+def checked_query(query: str) -> str:
+    """The query without surrounding blanks; an empty or over-long one raises QueryError."""
+    query = query.strip()
+    if not query:
+        raise QueryError("the question is empty", "empty")
+    if len(query) > MAX_QUESTION:
+        raise QueryError(f"the question is longer than {MAX_QUESTION} characters", "too_long")
+    return query
+
+
 class Retriever:
     """Searches one index with its lexical and dense legs."""
 
@@ -112,9 +111,9 @@ class Retriever:
         """Map user filter names to fields and values to their stored spelling, or raise."""
         normalised: dict[str, str] = {}
         for name, value in (filters or {}).items():
-            field = FILTER_FIELDS.get(name.strip().lower())
-            if field is None:
-                known = ("organisation", "type", "country", "theme")
+            facet = facet_named(name)
+            if facet is None:
+                known = tuple(f.name for f in FACETS)
                 raise QueryError(
                     f"unknown filter {name!r}: use one of {', '.join(known)}",
                     "unknown_filter",
@@ -124,6 +123,7 @@ class Retriever:
                 )
             if not value:
                 continue
+            field = facet.field
             values = self.lexical.values(field)
             match = next((v for v in values if v.casefold() == value.strip().casefold()), None)
             if match is None:
@@ -147,11 +147,7 @@ class Retriever:
     ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         """Each leg's candidates with its scores (BM25, cosine), best first; a leg the mode
         does not use is empty."""
-        query = query.strip()
-        if not query:
-            raise QueryError("the question is empty", "empty")
-        if len(query) > MAX_QUESTION:
-            raise QueryError(f"the question is longer than {MAX_QUESTION} characters", "too_long")
+        query = checked_query(query)
         mode = mode or self.mode
         candidates = candidates or self.candidates
         fields = self.normalise_filters(filters)
@@ -198,3 +194,24 @@ class Retriever:
             if i in chunks
         ]
         return hits[:k]
+
+    def matching(self, query: str, filters: dict[str, str] | None = None) -> list[str]:
+        """The ids of every passage that holds a term of the query (after stemming, synonyms
+        and compound splitting), under the filters, best first by the hybrid score: the
+        results of a search page, which must be able to say "no results". The dense leg only
+        orders them: e5 gives a nonsense word a cosine of 0.85 to the best passage, as high as
+        a real one's, so similarity alone is no evidence of a match."""
+        query = checked_query(query)
+        fields = self.normalise_filters(filters)
+        lexical = self.lexical.search(query, len(self.lexical), self.lexical.mask(fields))
+        if not lexical:
+            return []
+        dense = []
+        if self.mode in ("hybrid", "dense"):
+            dense = self.store.query(self.embeddings.embed_query(query), self.candidates, fields)
+        held = {i for i, _ in lexical}
+        mode = "lexical" if self.mode == "lexical" else "hybrid"
+        ranked = fuse(
+            lexical, dense, mode, self.fusion, self.lexical_weight, self.rrf_k, len(lexical)
+        )
+        return [i for i, _ in ranked if i in held]

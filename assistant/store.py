@@ -251,6 +251,27 @@ class ChunkStore:
     def _page(self, include: list[str], offset: int) -> dict:
         return self._collection.get(include=include, limit=_PAGE, offset=offset)
 
+    @_server_errors
+    def source_chunks(self, source: str) -> list[Chunk]:
+        """Every stored chunk of one file, in reading order."""
+        result = self._collection.get(where={"source": source}, include=["documents", "metadatas"])
+        chunks = [
+            _chunk(i, text, meta)
+            for i, text, meta in zip(
+                result["ids"], result["documents"], result["metadatas"], strict=True
+            )
+        ]
+        return sorted(chunks, key=lambda c: c.index)
+
+    def documents(self) -> list[tuple[DocumentInfo, int]]:
+        """Each stored file's catalog facts with its number of chunks, by title."""
+        found: dict[str, tuple[DocumentInfo, int]] = {}
+        for passage_id, meta in self._scan(include=["metadatas"]):
+            source = meta["source"]
+            info, count = found.get(source) or (_chunk(passage_id, "", meta).info, 0)
+            found[source] = (info, count + 1)
+        return sorted(found.values(), key=lambda pair: pair[0].title.casefold())
+
     def following(self, chunk: Chunk) -> Chunk | None:
         """The passage that comes after this one in its document, if the store holds it."""
         next_id = chunk_id(chunk.info.source, chunk.index + 1)

@@ -1,22 +1,28 @@
-"""The Gradio web app: chat for teachers, search for students, citations for lecturers."""
+"""The Gradio web app: chat for teachers, search for students, citations for lecturers.
+
+build_ui lays the page out and wires its events; what each event does is a module-level
+handler that takes plain values and returns {component: update}, so a test can call it without
+a browser. The HTML it shows comes from pages.py. build_app mounts the UI beside the document
+routes (documents.py) and serves the page in Dutch.
+"""
 
 from __future__ import annotations
 
-import html
+import json
 import logging
-import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import gradio as gr
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from starlette.responses import Response
 
 from assistant.citing import citation_block
 from assistant.conversation import export_docx, export_markdown
-from assistant.documents import DocumentFiles, add_document_routes, corpus_file, pdf_href
-from assistant.dutch import Analyzer
+from assistant.documents import DocumentFiles, add_document_routes
 from assistant.errors import (
     AssistantError,
     EmbeddingUnavailableError,
@@ -24,154 +30,116 @@ from assistant.errors import (
     QueryError,
     StoreUnavailableError,
 )
+from assistant.facets import FACETS, Facet, facet_named
 from assistant.feedback import FeedbackStore
+from assistant.pages import Pending as PendingTurn
+from assistant.pages import collection_html, conversation_html, results_html
 from assistant.presenting import answer_to_json, search_to_json
-from assistant.records import Answer, Chunk, Hit
+from assistant.records import Answer, Hit
 from assistant.retrieval import MAX_QUESTION
 from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
 
 ALL = "(alle)"
-FACETS = (
-    ("organisation", "Organisatie"),
-    ("type", "Documenttype"),
-    ("country", "Land"),
-    ("theme", "Thema"),
-)
 PAGE = 10
-_STREAM_STEP = 6  # words per streamed update
+# The start screen's examples: questions the default corpus answers well, one per document
+# family, so that a new user sees what an answer with its sources looks like.
+EXAMPLES = (
+    "Op welke niveaus kunnen ouders betrokken worden bij de school?",
+    "Welke vormen van advies op instellingsniveau biedt Stad Gent aan?",
+    "Welke vier thema's heeft Kansen4Kinderen?",
+    "Wat doet de inclusiecoach van Stad Gent?",
+)
+NO_DOCUMENTS = "Geen documenten passen bij deze filters. Verwijder een filter om verder te zoeken."
+LIMIT_REACHED = f"Je vraag heeft de grens van {MAX_QUESTION} tekens bereikt."
+# Colours chosen for WCAG AA contrast on white (4.5:1 for text): the primary button's white on
+# #1d4ed8 is 6.7:1, the placeholder #595959 7.0:1, marks #1a1a1a on #ffe58a 15:1.
 CSS = """
-.bron { border-left: 3px solid #8a5cf6; padding: 0.3em 0.8em; margin: 0.6em 0; }
+footer { display: none !important; }
+.gesprek { display: flex; flex-direction: column; gap: 0.8em; }
+.gesprek.leeg .intro { font-size: 1.05em; }
+.beurt { border-bottom: 1px solid #d0d0d0; padding-bottom: 0.6em; }
+.vraag .tekst { white-space: pre-wrap; background: #eef2ff; padding: 0.5em 0.7em;
+  border-radius: 6px; margin: 0.2em 0; }
+.wie { font-weight: 600; margin: 0.2em 0; color: #1a1a1a; }
+.gelezen, .noot { font-style: italic; color: #3d3d3d; }
+.antwoord ul { margin: 0.3em 0 0.3em 1.4em; }
+a.chip { display: inline-block; padding: 0 0.35em; margin: 0 0.1em; border-radius: 4px;
+  background: #1d4ed8; color: #ffffff !important; text-decoration: none; font-size: 0.85em;
+  position: relative; }
+a.chip:focus, a.chip:hover { outline: 2px solid #1a1a1a; }
+a.chip:focus::after, a.chip:hover::after { content: attr(data-tip); position: absolute;
+  left: 0; top: 1.6em; z-index: 20; width: max-content; max-width: 22em; padding: 0.3em 0.5em;
+  background: #1a1a1a; color: #ffffff; border-radius: 4px; font-size: 0.9em;
+  white-space: normal; }
+details.bronnen { margin-top: 0.4em; }
+details.bronnen > summary { cursor: pointer; font-weight: 600; color: #1d4ed8; }
+.bron { border-left: 3px solid #6d28d9; padding: 0.3em 0.8em; margin: 0.6em 0; }
+.bron:target, .bron.actief { background: #fff7cc; outline: 3px solid #b45309; }
 .bron blockquote { margin: 0.4em 0; font-size: 0.95em; white-space: pre-line; }
-.treffer { border-bottom: 1px solid #ddd; padding: 0.5em 0; }
-mark { background: #ffe58a; }
+.treffer { border-bottom: 1px solid #d0d0d0; padding: 0.5em 0; }
+mark { background: #ffe58a; color: #1a1a1a; }
+table.collectie { border-collapse: collapse; width: 100%; }
+table.collectie th, table.collectie td { border-bottom: 1px solid #d0d0d0; padding: 0.3em;
+  text-align: left; vertical-align: top; }
+.filterchip { flex-grow: 0 !important; }
 @media (max-width: 640px) { .gradio-container { padding: 4px !important; } }
 """
-
-
-def source_href(chunk: Chunk, corpus_dir: Path, page: int | None = None) -> str | None:
-    """Where 'open bron' leads: a corpus PDF at its page, else the web address, else nowhere.
-
-    Only PDFs inside the corpus folder are served, by id (documents.py): a document in HTML or
-    text served from the app's origin would run its scripts there. Web addresses must be
-    http(s).
-    """
-    source = chunk.info.source
-    if source.lower().endswith(".pdf") and corpus_file(corpus_dir, source) is not None:
-        return pdf_href(source, page or (chunk.pages[0] if chunk.pages else None))
-    if chunk.info.url and re.match(r"https?://", chunk.info.url):
-        return chunk.info.url
-    return None
-
-
-def _link(href: str | None) -> str:
-    if not href:
-        return ""
-    target = html.escape(href, quote=True)
-    return f'<a href="{target}" target="_blank" rel="noopener noreferrer">Open de bron</a>'
-
-
-def render_sources(answer: Answer | None, corpus_dir: Path) -> str:
-    """The sources panel: per citation its passage, title, organisation, location and link."""
-    if answer is None:
-        return "<p>Stel een vraag; de bronnen van het antwoord verschijnen hier.</p>"
-    if not answer.citations:
-        if not answer.related:
-            return "<p>Dit antwoord citeert geen bronnen.</p>"
-        items = "".join(
-            f"<li>{html.escape(h.chunk.info.title)} — {html.escape(h.chunk.info.organisation)}, "
-            f"{html.escape(h.chunk.location)}</li>"
-            for h in answer.related
-        )
-        return (
-            "<p>Dit antwoord citeert geen bronnen.</p>"
-            "<p><strong>Verwante passages</strong> (geen antwoord op de vraag):</p>"
-            f"<ul>{items}</ul>"
-        )
-    parts = []
-    for c in answer.citations:
-        info = c.chunk.info
-        parts.append(
-            '<div class="bron">'
-            f"<strong>[{c.n}] {html.escape(info.title)}</strong><br>"
-            f"{html.escape(info.organisation)} · {html.escape(c.location)}<br>"
-            f"<blockquote>{html.escape(c.chunk.text)}</blockquote>"
-            f"{_link(source_href(c.chunk, corpus_dir, c.page))}"
-            "</div>"
-        )
-    return "\n".join(parts)
-
-
-def highlight(text: str, analyzer: Analyzer, query: str) -> str:
-    """HTML of text with the words that match the query's terms marked; all else escaped."""
-    wanted = set(analyzer.terms(query))
-    pieces = []
-    for token in re.split(r"(\w+)", text):
-        escaped = html.escape(token)
-        matches = bool(token) and token[0].isalnum() and bool(set(analyzer.terms(token)) & wanted)
-        pieces.append(f"<mark>{escaped}</mark>" if matches else escaped)
-    return "".join(pieces)
-
-
-def render_hits(hits: list[Hit], query: str, analyzer: Analyzer, corpus_dir: Path) -> str:
-    if not hits:
-        return f"<p>Geen resultaten voor “{html.escape(query)}”.</p>"
-    rows = []
-    for rank, hit in enumerate(hits, start=1):
-        chunk, info = hit.chunk, hit.chunk.info
-        snippet = " ".join(chunk.text.split())
-        rows.append(
-            '<div class="treffer">'
-            f"<strong>{rank}. {html.escape(info.title)}</strong><br>"
-            f"{html.escape(info.organisation)} · {html.escape(info.doc_type)} · "
-            f"{html.escape(chunk.location)}<br>"
-            f"<span>{highlight(snippet, analyzer, query)}</span><br>"
-            f"{_link(source_href(chunk, corpus_dir))}"
-            "</div>"
-        )
-    return "\n".join(rows)
-
-
-def filters_from(*values: str | None) -> dict[str, str]:
-    """UI facet values (in FACETS order) to retrieval filters; '(alle)' means no filter."""
-    return {
-        name: value
-        for (name, _), value in zip(FACETS, values, strict=True)
-        if value and value != ALL
-    }
-
-
-def facet_counts(hits: list[Hit]) -> dict[str, dict[str, int]]:
-    """Per facet, each value with the number of results that have it."""
-    counts: dict[str, dict[str, int]] = {name: {} for name, _ in FACETS}
-    for hit in hits:
-        info = hit.chunk.info
-        values = {
-            "organisation": [info.organisation],
-            "type": [info.doc_type],
-            "country": [info.country],
-            "theme": info.themes,
-        }
-        for name, found in values.items():
-            for value in found:
-                if value:
-                    counts[name][value] = counts[name].get(value, 0) + 1
-    return counts
-
-
-def stream_words(text: str) -> Iterator[str]:
-    words = text.split(" ")
-    for end in range(_STREAM_STEP, len(words) + _STREAM_STEP, _STREAM_STEP):
-        yield " ".join(words[:end])
-
-
-_DUTCH_FILTER_NAMES = {
-    "organisation": "organisatie",
-    "type": "type",
-    "country": "land",
-    "theme": "thema",
+# Runs before Gradio's own scripts (see _dutch_page): Gradio takes its language from the
+# browser, and this app is Dutch whatever the browser says; <html lang> follows. The few
+# accessible names Gradio's Dutch leaves in English are translated as they appear.
+_UNTRANSLATED = {
+    "More tabs": "Meer tabbladen",
+    "Clear": "Wissen",
+    "Copy": "Kopiëren",
+    "Download": "Downloaden",
+    "Close": "Sluiten",
+    "Remove": "Verwijderen",
+    "Loading...": "Laden …",
 }
+_DUTCH_HEAD = (
+    "<script>Object.defineProperty(Navigator.prototype,'language',{get:()=>'nl'});"
+    "Object.defineProperty(Navigator.prototype,'languages',{get:()=>['nl']});"
+    f"const nlNames={json.dumps(_UNTRANSLATED)};"
+    "const nlFix=()=>{for(const a of ['aria-label','title']){"
+    "for(const e of document.querySelectorAll('['+a+']')){const t=nlNames[e.getAttribute(a)];"
+    "if(t)e.setAttribute(a,t);}}};"
+    "new MutationObserver(nlFix).observe(document,{subtree:true,childList:true,"
+    "attributes:true,attributeFilter:['aria-label','title']});"
+    # The question box has several lines: Enter asks, Shift+Enter starts a new line.
+    # (Gradio's own box does the opposite: it is kept from seeing these keys.)
+    "document.addEventListener('keydown',e=>{if(e.key!=='Enter'||e.isComposing||"
+    "!(e.target.closest&&e.target.closest('#vraag-invoer')))return;e.stopPropagation();"
+    "if(!e.shiftKey){e.preventDefault();document.getElementById('vraag-knop').click();}},"
+    "true);document.addEventListener('keypress',e=>{if(e.key==='Enter'&&e.target.closest&&"
+    "e.target.closest('#vraag-invoer'))e.stopPropagation();},true);</script>"
+)
+# Scroll to the newest turn; a chip's card is opened and marked by fragment navigation.
+_SCROLL_JS = (
+    "() => { const turns = document.querySelectorAll('#gesprek .beurt');"
+    " if (turns.length) turns[turns.length - 1].scrollIntoView({block: 'start'}); }"
+)
+_COPY_JS = """
+async () => {
+  const rich = document.querySelector('#apa-rijk');
+  const plain = document.querySelector('#apa-tekst');
+  const status = document.querySelector('#apa-status');
+  if (!rich || !plain) return;
+  try {
+    await navigator.clipboard.write([new ClipboardItem({
+      'text/html': new Blob([rich.innerHTML], {type: 'text/html'}),
+      'text/plain': new Blob([plain.textContent], {type: 'text/plain'}),
+    })]);
+  } catch (error) {
+    const area = document.createElement('textarea');
+    area.value = plain.textContent; document.body.appendChild(area); area.select();
+    document.execCommand('copy'); area.remove();
+  }
+  if (status) status.textContent = 'Bronvermelding gekopieerd.';
+}
+"""
+_LIMIT_JS = f"(text) => text.length >= {MAX_QUESTION} ? {LIMIT_REACHED!r} : ''"
 
 
 def _dutch_error(exc: AssistantError) -> str:
@@ -184,7 +152,8 @@ def _dutch_error(exc: AssistantError) -> str:
         if exc.kind == "unknown_filter":
             return f"Onbekend filter ‘{exc.name}’: kies organisatie, type, land of thema."
         if exc.kind == "unknown_value":
-            name = _DUTCH_FILTER_NAMES.get(exc.name, exc.name)
+            facet = facet_named(exc.name)
+            name = facet.dutch if facet else exc.name
             known = ", ".join(exc.known)
             return f"Geen document heeft {name} ‘{exc.value}’. Mogelijke waarden: {known}."
     if isinstance(exc, StoreUnavailableError):
@@ -203,12 +172,16 @@ def _dutch_error(exc: AssistantError) -> str:
     )
 
 
+def _log_refusal(message: str, exc: Exception | None) -> None:
+    level = logging.WARNING if isinstance(exc, IndexStateError) else logging.INFO
+    log.log(level, "request refused: %s", exc if exc is not None else message)
+
+
 def user_error(message: str, exc: Exception | None = None) -> gr.Error:
     """The Dutch error an API caller or user sees; the log gets one line, not a traceback (a
     mistyped request is not the app's failure). A failure of the app's own (the store or the
     embeddings server down) is logged as a warning."""
-    level = logging.WARNING if isinstance(exc, IndexStateError) else logging.INFO
-    log.log(level, "request refused: %s", exc if exc is not None else message)
+    _log_refusal(message, exc)
     return gr.Error(message, title="Fout", print_exception=False)
 
 
@@ -222,278 +195,417 @@ def checked_k(k: object, default: int) -> int:
     return int(k)
 
 
+def filters_from(*values: str | None) -> dict[str, str]:
+    """UI facet values (in FACETS order) to retrieval filters; '(alle)' means no filter."""
+    return {
+        facet.name: value
+        for facet, value in zip(FACETS, values, strict=True)
+        if value and value != ALL
+    }
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the handlers work with: the assistant, the feedback store, today's date."""
+
+    assistant: Assistant
+    feedback: FeedbackStore | None = None
+    today: Callable[[], date] = date.today
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.assistant.settings.corpus_dir
+
+
+@dataclass
+class View:
+    """The components the handlers update (built by build_ui, or by a test)."""
+
+    chat: gr.HTML
+    conversation: gr.State
+    question: gr.Textbox
+    limit_note: gr.Markdown
+    examples: gr.Row
+    chips: list[gr.Button]
+    chat_facets: list[gr.Dropdown]
+    feedback_box: gr.Row
+    feedback_status: gr.Markdown
+    feedback_row: gr.State
+    comment_box: gr.Group
+    which: gr.Dropdown
+    apa: gr.HTML
+    copy: gr.Button
+    download: gr.File
+    query: gr.Textbox = field(default_factory=gr.Textbox)
+    search_facets: list[gr.Dropdown] = field(default_factory=list)
+    results: gr.HTML = field(default_factory=gr.HTML)
+    page_size: gr.State = field(default_factory=lambda: gr.State(PAGE))
+    more: gr.Button = field(default_factory=gr.Button)
+
+
+def chip_updates(view: View, values: Sequence[str | None]) -> dict:
+    """The active filters as chips above the input, each with a button that removes it."""
+    updates = {}
+    for chip, facet, value in zip(view.chips, FACETS, values, strict=True):
+        active = bool(value) and value != ALL
+        updates[chip] = gr.Button(
+            value=f"✕ {facet.label}: {value}" if active else "", visible=active
+        )
+    return updates
+
+
+def citation_updates(ctx: Context, view: View, answer: Answer | None) -> dict:
+    """The 'Bronvermelding' panel for one answer: APA references and quotes, with a copy
+    button only when the answer cites something."""
+    block = citation_block(answer, ctx.today()) if answer is not None else None
+    if block is None:
+        text = "Dit antwoord citeert geen bronnen." if answer is not None else ""
+        return {view.apa: f"<p>{text}</p>" if text else "", view.copy: gr.Button(visible=False)}
+    import html
+
+    shown = (
+        f"<div id='apa-rijk'>{block.html}</div>"
+        f"<pre id='apa-tekst' hidden>{html.escape(block.plain)}</pre>"
+        "<p id='apa-status' role='status'></p>"
+    )
+    return {view.apa: shown, view.copy: gr.Button(visible=True)}
+
+
+def answer_choices(conversation: Sequence[Answer]) -> gr.Dropdown:
+    labels = [f"{i}. {a.question[:60]}" for i, a in enumerate(conversation, start=1)]
+    return gr.Dropdown(choices=labels, value=labels[-1] if labels else None)
+
+
+def _no_documents(ctx: Context, filters: dict[str, str]) -> bool:
+    """Whether the filters together leave no passage to search."""
+    if not filters:
+        return False
+    lexical = ctx.assistant.retriever.lexical
+    fields = ctx.assistant.retriever.normalise_filters(filters)
+    mask = lexical.mask(fields)
+    return mask is not None and not mask.any()
+
+
+def respond(
+    ctx: Context, view: View, message: str, conversation: list[Answer], *facets: str
+) -> Iterator[dict]:
+    """Ask the question in the conversation; the answer replaces the 'searching' line, and
+    an LLM's words stream in as they come."""
+    question = (message or "").strip()
+    if not question:
+        yield {view.limit_note: "Typ eerst een vraag."}
+        return
+    filters = filters_from(*facets)
+    corpus_dir = ctx.corpus_dir
+    yield {
+        view.chat: conversation_html(conversation, corpus_dir, PendingTurn(question)),
+        view.question: "",
+        view.limit_note: "",
+        view.examples: gr.Row(visible=False),
+    }
+    try:
+        if _no_documents(ctx, filters):
+            answer = Answer(question, False, NO_DOCUMENTS)
+        else:
+            answer = None
+            written = ""
+            previous = [a.question for a in conversation]
+            for event, value in ctx.assistant.ask_stream(question, filters, previous):
+                if event == "delta":
+                    written += value
+                    pending = PendingTurn(question, written)
+                    yield {view.chat: conversation_html(conversation, corpus_dir, pending)}
+                else:
+                    answer = value
+    except AssistantError as exc:
+        _log_refusal("question failed", exc)
+        answer = Answer(question, False, _dutch_error(exc))
+    conversation = [*conversation, answer]
+    yield {
+        view.chat: conversation_html(conversation, corpus_dir),
+        view.conversation: conversation,
+        view.which: answer_choices(conversation),
+        view.feedback_box: gr.Row(visible=True),
+        view.feedback_status: "",
+        **citation_updates(ctx, view, answer),
+    }
+
+
+def show_citations(ctx: Context, view: View, choice: str | None, conversation: list[Answer]):
+    """The citation panel for the answer chosen in the dropdown."""
+    if not choice or not conversation:
+        return citation_updates(ctx, view, None)
+    return citation_updates(ctx, view, conversation[int(choice.split(".", 1)[0]) - 1])
+
+
+def new_conversation(ctx: Context, view: View) -> dict:
+    """'Nieuw gesprek': the screen, the conversation, its filters, sources and export, gone."""
+    return {
+        view.chat: conversation_html([], ctx.corpus_dir),
+        view.conversation: [],
+        view.question: "",
+        view.limit_note: "",
+        view.examples: gr.Row(visible=True),
+        **{dropdown: gr.Dropdown(value=ALL) for dropdown in view.chat_facets},
+        **chip_updates(view, [ALL] * len(FACETS)),
+        view.feedback_box: gr.Row(visible=False),
+        view.feedback_status: "",
+        view.feedback_row: None,
+        view.which: gr.Dropdown(choices=[], value=None),
+        **citation_updates(ctx, view, None),
+        view.download: None,
+    }
+
+
+def rate(ctx: Context, view: View, rating: str, conversation: list[Answer]) -> dict:
+    """A thumb for the latest answer; says that it was saved, and what was kept."""
+    if ctx.feedback is None or not conversation:
+        return {view.feedback_status: "Er is nog geen antwoord om te beoordelen."}
+    answer = conversation[-1]
+    citations = answer_to_json(answer)["citations"]
+    row = ctx.feedback.record(answer.question, answer.text, citations, rating)
+    kept = (
+        "Je beoordeling is bewaard, met je vraag en het antwoord."
+        if ctx.feedback.keep_text
+        else "Je beoordeling is bewaard (alleen het oordeel en de geciteerde documenten)."
+    )
+    return {
+        view.feedback_status: f"Bedankt! {kept}",
+        view.feedback_row: row,
+        view.comment_box: gr.Group(visible=ctx.feedback.keep_text),
+    }
+
+
+def send_comment(ctx: Context, view: View, text: str, row: int | None) -> dict:
+    if ctx.feedback is None or row is None:
+        return {view.feedback_status: "Geef eerst een duim omhoog of omlaag bij een antwoord."}
+    saved = ctx.feedback.add_comment(row, text or "")
+    return {
+        view.feedback_status: "Bedankt, je opmerking is bewaard." if saved else "",
+        view.comment_box: gr.Group(visible=False),
+    }
+
+
+def export(ctx: Context, kind: str, conversation: list[Answer]) -> str | None:
+    if not conversation:
+        gr.Warning("Er is nog geen gesprek om te exporteren.", title="Let op")
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="gesprek-"))
+    if kind == "docx":
+        return str(export_docx(conversation, ctx.today(), folder / "gesprek.docx"))
+    path = folder / "gesprek.md"
+    path.write_text(export_markdown(conversation, ctx.today()), encoding="utf-8")
+    return str(path)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A search's first results, how many passages match, and each facet's counts."""
+
+    hits: list[Hit]
+    total: int
+    counts: dict[str, dict[str, int]]
+
+
+def count_values(ctx: Context, ids: Sequence[str], facet: Facet) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in ctx.assistant.retriever.lexical.filters_of(list(ids)):
+        raw = row.get(facet.field)
+        for value in raw if isinstance(raw, list) else [raw]:
+            if value:
+                counts[str(value)] = counts.get(str(value), 0) + 1
+    return counts
+
+
+def search_page(ctx: Context, query: str, filters: dict[str, str], shown: int) -> SearchPage:
+    """The passages that match the query under the filters. Each facet's counts are over the
+    matches under the other facets' filters, so that choosing one value keeps the others."""
+    retriever = ctx.assistant.retriever
+    ids = retriever.matching(query, filters)
+    counts = {}
+    for facet in FACETS:
+        others = {k: v for k, v in filters.items() if facet_named(k) is not facet}
+        pool = ids if others == filters else retriever.matching(query, others)
+        counts[facet.name] = count_values(ctx, pool, facet)
+    found = retriever.store.get(ids[:shown])
+    hits = [Hit(found[i][0], 0.0) for i in ids[:shown] if i in found]
+    return SearchPage(hits, len(ids), counts)
+
+
+def search(ctx: Context, view: View, query: str, shown: int, *facets: str) -> dict:
+    """A results page for the search tab."""
+    query = (query or "").strip()
+    keep = {dropdown: gr.update() for dropdown in view.search_facets}
+    if not query:
+        return {
+            view.results: "<p>Typ een zoekvraag.</p>",
+            view.page_size: PAGE,
+            view.more: gr.Button(visible=False),
+            **keep,
+        }
+    filters = filters_from(*facets)
+    try:
+        page = search_page(ctx, query, filters, shown)
+    except AssistantError as exc:
+        _log_refusal("search failed", exc)
+        import html
+
+        return {
+            view.results: f"<p>{html.escape(_dutch_error(exc))}</p>",
+            view.page_size: shown,
+            view.more: gr.Button(visible=False),
+            **keep,
+        }
+    updates = {}
+    analyzer = ctx.assistant.retriever.lexical.analyzer
+    for dropdown, facet, chosen in zip(view.search_facets, FACETS, facets, strict=True):
+        counts = page.counts[facet.name]
+        if chosen and chosen != ALL and chosen not in counts:
+            counts = {**counts, chosen: 0}
+        choices = [ALL, *[(f"{v} ({n})", v) for v, n in sorted(counts.items())]]
+        updates[dropdown] = gr.Dropdown(choices=choices)
+    return {
+        view.results: results_html(page.hits, page.total, query, analyzer, ctx.corpus_dir),
+        view.page_size: shown,
+        view.more: gr.Button(visible=page.total > len(page.hits)),
+        **updates,
+    }
+
+
+def checked_filters(filters) -> dict[str, str]:
+    if filters in (None, ""):
+        return {}
+    if not isinstance(filters, dict) or not all(isinstance(v, str) for v in filters.values()):
+        raise user_error(
+            'Filters zijn een object met tekstwaarden, bijvoorbeeld {"country": "BE"}.'
+        )
+    return filters
+
+
+def checked_question(question) -> str:
+    if not isinstance(question, str):
+        raise user_error("De vraag moet tekst zijn.")
+    return question.strip()
+
+
+def api_ask(ctx: Context, question, filters, conversation):
+    """The API's ask: the CLI's JSON; each client session is its own conversation."""
+    try:
+        question, filters = checked_question(question), checked_filters(filters)
+        answer = ctx.assistant.ask(question, filters, [a.question for a in conversation])
+    except AssistantError as exc:
+        raise user_error(_dutch_error(exc), exc) from None
+    return answer_to_json(answer), [*conversation, answer]
+
+
+def api_search(ctx: Context, question, filters, k):
+    query = checked_question(question)
+    k = checked_k(k, ctx.assistant.settings.top_k)
+    try:
+        hits = ctx.assistant.search(query, k, checked_filters(filters))
+    except AssistantError as exc:
+        raise user_error(_dutch_error(exc), exc) from None
+    return search_to_json(query, hits)
+
+
+def _facet_dropdowns(ctx: Context, prefix: str) -> list[gr.Dropdown]:
+    lexical = ctx.assistant.retriever.lexical
+    return [
+        gr.Dropdown(
+            choices=[ALL, *lexical.values(facet.field)],
+            value=ALL,
+            label=facet.label,
+            elem_id=f"{prefix}-{facet.name}",
+            interactive=True,
+            min_width=140,
+        )
+        for facet in FACETS
+    ]
+
+
+def _on(event, fn, inputs, outputs, **kwargs):
+    """Wire an event without exposing it in the API."""
+    return event(fn, inputs, outputs, api_name=False, api_visibility="private", **kwargs)
+
+
+def _asker(ctx: Context, view: View, text: str):
+    """An example question's handler: asks it as if typed."""
+
+    def ask(conversation, *facets):
+        yield from respond(ctx, view, text, conversation, *facets)
+
+    return ask
+
+
+THEME = gr.themes.Default(primary_hue="blue").set(
+    button_primary_background_fill="#1d4ed8",
+    button_primary_background_fill_hover="#1e40af",
+    button_primary_text_color="#ffffff",
+    input_placeholder_color="#595959",
+)
+
+
 def build_ui(
     assistant: Assistant,
     feedback: FeedbackStore | None = None,
     today: Callable[[], date] = date.today,
 ) -> gr.Blocks:
-    """The whole app; every piece of per-user state lives in gr.State created here."""
+    """The page's layout and wiring; every piece of per-user state lives in gr.State here."""
+    ctx = Context(assistant, feedback, today)
     settings = assistant.settings
-    corpus_dir = settings.corpus_dir
-    lexical = assistant.retriever.lexical
-    analyzer = lexical.analyzer
-    choices = {
-        "organisation": lexical.values("organisation"),
-        "type": lexical.values("doc_type"),
-        "country": lexical.values("country"),
-        "theme": lexical.values("themes"),
-    }
-
-    def facet_dropdowns(prefix: str) -> list[gr.Dropdown]:
-        return [
-            gr.Dropdown(
-                choices=[ALL, *choices[name]],
-                value=ALL,
-                label=label,
-                elem_id=f"{prefix}-{name}",
-                interactive=True,
-                min_width=140,
-            )
-            for name, label in FACETS
-        ]
-
-    def ask_turn(question: str, conversation: list[Answer], filters: dict[str, str]) -> Answer:
-        return assistant.ask(question, filters, [a.question for a in conversation])
-
-    def answer_choices(conversation: list[Answer]):
-        labels = [f"{i}. {a.question[:60]}" for i, a in enumerate(conversation, start=1)]
-        return gr.Dropdown(choices=labels, value=labels[-1] if labels else None)
-
-    def respond(message, history, conversation, *facets):
-        question = (message or "").strip()
-        history = list(history or [])
-        unchanged = (gr.update(), gr.update(), gr.update())
-        if not question:
-            yield history, conversation, *unchanged, ""
-            return
-        history += [
-            {"role": "user", "content": html.escape(question)},
-            {"role": "assistant", "content": ""},
-        ]
-        previous = [a.question for a in conversation]
-        answer = None
-        try:
-            written = ""
-            for event, value in assistant.ask_stream(question, filters_from(*facets), previous):
-                if event == "delta":
-                    # An LLM's words as they arrive; replaced by the checked answer at the end.
-                    written += value
-                    history[-1]["content"] = html.escape(written)
-                    yield history, conversation, *unchanged, ""
-                else:
-                    answer = value
-        except AssistantError as exc:
-            level = logging.WARNING if isinstance(exc, IndexStateError) else logging.INFO
-            log.log(level, "question failed: %s", exc)
-            history[-1]["content"] = _dutch_error(exc)
-            yield history, conversation, *unchanged, ""
-            return
-        shown = html.escape(answer.text) + (
-            f"\n\n_{html.escape(answer.note)}_" if answer.note else ""
-        )
-        if answer.read_as:
-            # A follow-up was read together with the question before it: say so.
-            shown = f"_Gelezen als: {html.escape(answer.read_as)}_\n\n{shown}"
-        if answer.generator == "extractive":
-            for partial in stream_words(shown):
-                history[-1]["content"] = partial
-                yield history, conversation, *unchanged, ""
-        history[-1]["content"] = shown
-        conversation = [*conversation, answer]
-        yield (
-            history,
-            conversation,
-            render_sources(answer, corpus_dir),
-            citation_block(answer, today()),
-            answer_choices(conversation),
-            "",
-        )
-
-    def show_answer(choice, conversation):
-        if not choice or not conversation:
-            return render_sources(None, corpus_dir), ""
-        answer = conversation[int(choice.split(".", 1)[0]) - 1]
-        return render_sources(answer, corpus_dir), citation_block(answer, today())
-
-    def export(kind: str, conversation: list[Answer]):
-        if not conversation:
-            gr.Warning("Er is nog geen gesprek om te exporteren.")
-            return None
-        folder = Path(tempfile.mkdtemp(prefix="gesprek-"))
-        if kind == "docx":
-            return str(export_docx(conversation, today(), folder / "gesprek.docx"))
-        path = folder / "gesprek.md"
-        path.write_text(export_markdown(conversation, today()), encoding="utf-8")
-        return str(path)
-
-    def clear():
-        return (
-            [],
-            [],
-            render_sources(None, corpus_dir),
-            "",
-            gr.Dropdown(choices=[], value=None),
-            None,
-        )
-
-    def like(event: gr.LikeData, conversation, comment_state):
-        if feedback is None or not isinstance(event.index, int | list | tuple):
-            return comment_state, gr.update()
-        index = event.index[0] if isinstance(event.index, list | tuple) else event.index
-        turn = index // 2
-        if turn >= len(conversation):
-            return comment_state, gr.update()
-        answer = conversation[turn]
-        data = answer_to_json(answer)
-        row = feedback.record(
-            answer.question, answer.text, data["citations"], "up" if event.liked else "down"
-        )
-        return row, gr.update(visible=True)
-
-    def send_comment(text, row):
-        if feedback is None or row is None:
-            return "Geef eerst een duim omhoog of omlaag bij een antwoord.", ""
-        feedback.add_comment(row, text or "")
-        return "Bedankt voor je feedback.", ""
-
-    def search(query, page_size, *facets):
-        query = (query or "").strip()
-        if not query:
-            return "<p>Typ een zoekvraag.</p>", PAGE, *[gr.update() for _ in FACETS]
-        try:
-            filters = filters_from(*facets)
-            # One retrieval serves both the page and the facet counts (the page is its head).
-            pool = assistant.search(query, max(50, page_size), filters)
-            hits = pool[:page_size]
-        except AssistantError as exc:
-            return (
-                f"<p>{html.escape(_dutch_error(exc))}</p>",
-                page_size,
-                *[gr.update() for _ in FACETS],
-            )
-        counts = facet_counts(pool)
-        updates = [
-            gr.Dropdown(
-                choices=[ALL, *[(f"{v} ({n})", v) for v, n in sorted(counts[name].items())]]
-            )
-            for name, _ in FACETS
-        ]
-        return render_hits(hits, query, analyzer, corpus_dir), page_size, *updates
-
-    def checked_filters(filters) -> dict[str, str]:
-        if filters in (None, ""):
-            return {}
-        if not isinstance(filters, dict) or not all(isinstance(v, str) for v in filters.values()):
-            raise user_error(
-                'Filters zijn een object met tekstwaarden, bijvoorbeeld {"country": "BE"}.'
-            )
-        return filters
-
-    def checked_question(question) -> str:
-        if not isinstance(question, str):
-            raise user_error("De vraag moet tekst zijn.")
-        return question.strip()
-
-    def api_ask(question, filters, conversation):
-        try:
-            answer = ask_turn(checked_question(question), conversation, checked_filters(filters))
-        except AssistantError as exc:
-            raise user_error(_dutch_error(exc), exc) from None
-        return answer_to_json(answer), [*conversation, answer]
-
-    def api_search(question, filters, k):
-        query = checked_question(question)
-        k = checked_k(k, settings.top_k)
-        try:
-            hits = assistant.search(query, k, checked_filters(filters))
-        except AssistantError as exc:
-            raise user_error(_dutch_error(exc), exc) from None
-        return search_to_json(query, hits)
-
+    files = DocumentFiles(assistant.retriever.store, settings.corpus_dir)
     with gr.Blocks(title="Kansen-assistent") as ui:
         gr.Markdown(
             "# Kansen-assistent\n"
-            "Vragen over kansengelijkheid in onderwijs en kinderopvang, beantwoord met citaten "
-            "uit de "
-            "documenten van Kleine Kinderen Grote Kansen, Kansen4Kinderen en Stad Gent."
+            "Vragen over kansengelijkheid in onderwijs en kinderopvang, beantwoord met "
+            "letterlijke citaten uit de documenten van Kleine Kinderen Grote Kansen, "
+            "Kansen4Kinderen en Stad Gent, elk met zijn bron."
         )
         conversation = gr.State([])
         feedback_row = gr.State(None)
         with gr.Tab("Vraag het", id="vraag"):
-            with gr.Row(equal_height=False):
-                with gr.Column(scale=3, min_width=300):
-                    chat = gr.Chatbot(
-                        label="Gesprek",
-                        height=460,
-                        elem_id="gesprek",
-                        feedback_options=("Like", "Dislike") if feedback else None,
-                        placeholder=(
-                            "Stel je vraag over de praktijk, bijvoorbeeld: "
-                            "hoe betrek ik ouders bij de kleuterklas?"
-                        ),
-                    )
-                    with gr.Row():
-                        question = gr.Textbox(
-                            label="Je vraag",
-                            placeholder="Typ je vraag en druk op Enter",
-                            scale=4,
-                            elem_id="vraag-invoer",
-                            max_length=2000,
-                        )
-                        send = gr.Button(
-                            "Vraag", variant="primary", scale=1, min_width=80, elem_id="vraag-knop"
-                        )
-                    with gr.Accordion("Filters voor dit gesprek", open=False), gr.Row():
-                        chat_facets = facet_dropdowns("chat")
-                    with gr.Row():
-                        new = gr.Button("Nieuw gesprek", size="sm")
-                        to_docx = gr.Button("Exporteer als Word", size="sm", elem_id="export-docx")
-                        to_md = gr.Button("Exporteer als Markdown", size="sm", elem_id="export-md")
-                    download = gr.File(label="Export", interactive=False, elem_id="export-bestand")
-                    if feedback is not None:
-                        with gr.Group(visible=False) as comment_box:
-                            comment = gr.Textbox(
-                                label="Opmerking bij je feedback (optioneel)", lines=2
-                            )
-                            comment_send = gr.Button("Verstuur opmerking", size="sm")
-                            comment_status = gr.Markdown()
-                with gr.Column(scale=2, min_width=280):
-                    which = gr.Dropdown(
-                        label="Bronnen van antwoord",
-                        choices=[],
-                        interactive=True,
-                        elem_id="welk-antwoord",
-                    )
-                    sources = gr.HTML(
-                        render_sources(None, corpus_dir), label="Bronnen", elem_id="bronnen"
-                    )
-                    cite = gr.Textbox(
-                        label="Bronvermelding kopiëren (APA 7)",
-                        lines=8,
-                        buttons=["copy"],
-                        interactive=False,
-                        elem_id="bronvermelding",
-                    )
-            outputs = [chat, conversation, sources, cite, which, question]
-            question.submit(
-                respond, [question, chat, conversation, *chat_facets], outputs, api_name=False
+            chat = gr.HTML(conversation_html([], settings.corpus_dir), elem_id="gesprek")
+            with gr.Row(elem_id="voorbeelden") as examples:
+                example_buttons = [
+                    gr.Button(text, size="sm", elem_classes="voorbeeld") for text in EXAMPLES
+                ]
+            with gr.Row(elem_id="actieve-filters"):
+                chips = [
+                    gr.Button("", visible=False, size="sm", elem_classes="filterchip",
+                              elem_id=f"filter-{facet.name}")  # fmt: skip
+                    for facet in FACETS
+                ]
+            question = gr.Textbox(
+                label="Je vraag",
+                placeholder="Typ je vraag; Enter verstuurt, Shift+Enter begint een nieuwe regel",
+                lines=2,
+                max_lines=8,
+                max_length=MAX_QUESTION,
+                elem_id="vraag-invoer",
             )
-            send.click(
-                respond, [question, chat, conversation, *chat_facets], outputs, api_name=False
-            )
-            which.input(show_answer, [which, conversation], [sources, cite], api_name=False)
-            new.click(
-                clear, None, [chat, conversation, sources, cite, which, download], api_name=False
-            )
-            to_docx.click(lambda c: export("docx", c), conversation, download, api_name=False)
-            to_md.click(lambda c: export("md", c), conversation, download, api_name=False)
-            if feedback is not None:
-                chat.like(
-                    like, [conversation, feedback_row], [feedback_row, comment_box], api_name=False
+            limit_note = gr.Markdown("", elem_id="vraag-grens")
+            with gr.Row():
+                send = gr.Button("Vraag", variant="primary", elem_id="vraag-knop")
+                new = gr.Button("Nieuw gesprek", elem_id="nieuw-gesprek")
+            with gr.Accordion("Filters voor dit gesprek", open=False, elem_id="filters"), gr.Row():
+                chat_facets = _facet_dropdowns(ctx, "chat")
+            with gr.Row(visible=False, elem_id="beoordeling") as feedback_box:
+                up = gr.Button("Dit antwoord helpt me", size="sm", elem_id="duim-omhoog")
+                down = gr.Button("Dit antwoord helpt me niet", size="sm", elem_id="duim-omlaag")
+            feedback_status = gr.Markdown("", elem_id="beoordeling-status")
+            with gr.Group(visible=False) as comment_box:
+                comment = gr.Textbox(label="Opmerking bij je beoordeling (optioneel)", lines=2)
+                comment_send = gr.Button("Verstuur opmerking", size="sm")
+            with gr.Accordion("Bronvermelding en export", open=False, elem_id="bronvermelding"):
+                which = gr.Dropdown(
+                    label="Bronvermelding van antwoord", choices=[], elem_id="welk-antwoord"
                 )
-                comment_send.click(
-                    send_comment, [comment, feedback_row], [comment_status, comment], api_name=False
-                )
+                apa = gr.HTML("", elem_id="apa")
+                copy = gr.Button("Bronvermelding kopiëren", visible=False, elem_id="kopieer-apa")
+                with gr.Row():
+                    to_docx = gr.Button("Exporteer als Word", size="sm", elem_id="export-docx")
+                    to_md = gr.Button("Exporteer als Markdown", size="sm", elem_id="export-md")
+                download = gr.File(label="Export", interactive=False, elem_id="export-bestand")
 
         with gr.Tab("Zoeken", id="zoeken"):
             page_size = gr.State(PAGE)
@@ -503,44 +615,125 @@ def build_ui(
                     "Zoek", variant="primary", scale=1, min_width=80, elem_id="zoek-knop"
                 )
             with gr.Row():
-                search_facets = facet_dropdowns("zoek")
+                search_facets = _facet_dropdowns(ctx, "zoek")
             results = gr.HTML(elem_id="resultaten")
-            more = gr.Button("Meer resultaten", size="sm", elem_id="meer")
-            search_out = [results, page_size, *search_facets]
-            gr.on(
-                [go.click, query.submit, *[facet.input for facet in search_facets]],
-                lambda q, *f: search(q, PAGE, *f),
-                [query, *search_facets],
-                search_out,
-                api_name=False,
-            )
-            more.click(
-                lambda q, n, *f: search(q, n + PAGE, *f),
-                [query, page_size, *search_facets],
-                search_out,
-                api_name=False,
-            )
+            more = gr.Button("Meer resultaten", size="sm", visible=False, elem_id="meer")
+
+        with gr.Tab("Collectie", id="collectie"):
+            collection = gr.HTML(elem_id="collectie")
+
+        view = View(
+            chat, conversation, question, limit_note, examples, chips, chat_facets,
+            feedback_box, feedback_status, feedback_row, comment_box, which, apa, copy,
+            download, query, search_facets, results, page_size, more,
+        )  # fmt: skip
+        chat_outputs = [
+            chat, conversation, question, limit_note, examples, which, feedback_box,
+            feedback_status, apa, copy,
+        ]  # fmt: skip
+
+        def ask(message, history, *facets):
+            yield from respond(ctx, view, message, history, *facets)
+
+        _on(send.click, ask, [question, conversation, *chat_facets], chat_outputs).then(
+            None, None, None, js=_SCROLL_JS
+        )
+        for button in example_buttons:
+            _on(button.click, _asker(ctx, view, button.value), [conversation, *chat_facets],
+                chat_outputs).then(None, None, None, js=_SCROLL_JS)  # fmt: skip
+        question.input(None, [question], [limit_note], js=_LIMIT_JS, api_visibility="private")
+        _on(
+            new.click,
+            lambda: new_conversation(ctx, view),
+            None,
+            [*chat_outputs, *chat_facets, *chips, feedback_row, download],
+        )
+        for dropdown in chat_facets:
+            _on(dropdown.change, lambda *v: chip_updates(view, v), chat_facets, chips)
+        for chip, dropdown in zip(chips, chat_facets, strict=True):
+            _on(chip.click, lambda: gr.Dropdown(value=ALL), None, [dropdown])
+        _on(
+            which.input,
+            lambda c, conv: show_citations(ctx, view, c, conv),
+            [which, conversation],
+            [apa, copy],
+        )
+        copy.click(None, None, None, js=_COPY_JS, api_visibility="private")
+        _on(to_docx.click, lambda c: export(ctx, "docx", c), [conversation], [download])
+        _on(to_md.click, lambda c: export(ctx, "md", c), [conversation], [download])
+        rated = [feedback_status, feedback_row, comment_box]
+        _on(up.click, lambda c: rate(ctx, view, "up", c), [conversation], rated)
+        _on(down.click, lambda c: rate(ctx, view, "down", c), [conversation], rated)
+        _on(
+            comment_send.click,
+            lambda text, row: send_comment(ctx, view, text, row),
+            [comment, feedback_row],
+            [feedback_status, comment_box],
+        )
+
+        search_outputs = [results, page_size, more, *search_facets]
+        gr.on(
+            [go.click, query.submit, *[facet.input for facet in search_facets]],
+            lambda q, *f: search(ctx, view, q, PAGE, *f),
+            [query, *search_facets],
+            search_outputs,
+            api_name=False,
+            api_visibility="private",
+        )
+        _on(
+            more.click,
+            lambda q, n, *f: search(ctx, view, q, n + PAGE, *f),
+            [query, page_size, *search_facets],
+            search_outputs,
+        )
+        ui.load(
+            lambda: collection_html(files.documents(), settings.corpus_dir),
+            None,
+            collection,
+            api_name=False,
+            api_visibility="private",
+        )
 
         # The API: the same JSON as the CLI; each client session is its own conversation.
         with gr.Row(visible=False):
             api_question = gr.Textbox()
             api_filters = gr.JSON(value={})
-            # JSON, not Number: a Number rounds 2.5 to 2 and fails on "5" with an English error
-            # before checked_k could name the field.
+            # JSON, not Number: a Number rounds 2.5 to 2 and fails on "5" with an English
+            # error before checked_k could name the field.
             api_k = gr.JSON(value=str(settings.top_k))  # a JSON text: the default 5
             api_out = gr.JSON()
             api_ask_button = gr.Button()
             api_search_button = gr.Button()
         api_ask_button.click(
-            api_ask,
+            lambda q, f, c: api_ask(ctx, q, f, c),
             [api_question, api_filters, conversation],
             [api_out, conversation],
             api_name="ask",
         )
         api_search_button.click(
-            api_search, [api_question, api_filters, api_k], api_out, api_name="search"
+            lambda q, f, k: api_search(ctx, q, f, k),
+            [api_question, api_filters, api_k],
+            api_out,
+            api_name="search",
         )
     return ui
+
+
+def _dutch_page(app: FastAPI) -> None:
+    """Serve the page as Dutch: <html lang="nl">, and Gradio's own words in its Dutch."""
+
+    @app.middleware("http")
+    async def dutch(request: Request, call_next):
+        response = await call_next(request)
+        if request.method != "GET" or request.url.path not in ("/", ""):
+            return response
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            return response
+        body = b"".join([part async for part in response.body_iterator])
+        body = body.replace(b'lang="en"', b'lang="nl"', 1)
+        body = body.replace(b"<head>", b"<head>" + _DUTCH_HEAD.encode(), 1)
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return Response(body, status_code=response.status_code, headers=headers)
 
 
 def build_app(
@@ -548,12 +741,20 @@ def build_app(
     feedback: FeedbackStore | None = None,
     today: Callable[[], date] = date.today,
 ) -> FastAPI:
-    """The whole web app: the Gradio UI, and the corpus's PDFs served by id (documents.py).
-    Gradio itself is allowed no folder at all."""
+    """The whole web app: the Gradio UI, and the corpus's documents served by id
+    (documents.py). Gradio itself is allowed no folder at all."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     files = DocumentFiles(assistant.retriever.store, assistant.settings.corpus_dir)
     add_document_routes(app, files)
+    _dutch_page(app)
     ui = build_ui(assistant, feedback, today).queue(default_concurrency_limit=8)
     return gr.mount_gradio_app(
-        app, ui, path="", css=CSS, show_error=False, footer_links=[], allowed_paths=[]
+        app,
+        ui,
+        path="",
+        show_error=False,
+        footer_links=[],
+        allowed_paths=[],
+        css=CSS,
+        theme=THEME,
     )

@@ -1,6 +1,7 @@
-from datetime import date
+import dataclasses
+from datetime import UTC, date, datetime
 
-from assistant.citing import citation_block, in_text, reference, reference_list
+from assistant.citing import citation_block, in_text, reference, references, references_of
 from assistant.conversation import export_docx, export_markdown, joined, refers_back
 from assistant.feedback import FeedbackStore
 from assistant.records import Answer, Chunk, Citation, DocumentInfo
@@ -41,12 +42,17 @@ def answer():
 
 
 def test_apa_references_in_dutch_conventions():
-    assert reference(WEB, DAY) == (
-        "Onderwijscentrum Gent (Stad Gent). (z.d.). *Samen door de schoolpoort*. "
+    assert reference(WEB, DAY).plain == (
+        "Onderwijscentrum Gent (Stad Gent). (z.d.). Samen door de schoolpoort. "
         "Geraadpleegd op 23 november 2026, van https://stad.gent/schoolpoort"
     )
-    assert (
-        reference(REPORT, DAY) == "Kleine Kinderen Grote Kansen. (2018). *Eindrapport proeftuin*."
+    assert reference(WEB, DAY).html == (
+        "Onderwijscentrum Gent (Stad Gent). (z.d.). <i>Samen door de schoolpoort</i>. "
+        'Geraadpleegd op 23 november 2026, van <a href="https://stad.gent/schoolpoort">'
+        "https://stad.gent/schoolpoort</a>"
+    )
+    assert reference(REPORT, DAY).markdown == (
+        "Kleine Kinderen Grote Kansen. (2018). *Eindrapport proeftuin*."
     )
     a = answer()
     assert in_text(a.citations[1]) == "(Kleine Kinderen Grote Kansen, 2018, p. 4)"
@@ -54,15 +60,48 @@ def test_apa_references_in_dutch_conventions():
         in_text(a.citations[0])
         == "(Onderwijscentrum Gent (Stad Gent), z.d., sectie ‘Gentse proeftuin’)"
     )
-    assert reference_list([a, a], DAY) == sorted(
-        {reference(WEB, DAY), reference(REPORT, DAY)}, key=str.casefold
-    )
+    assert [r.plain for r in references([a, a], DAY).values()] == [
+        reference(REPORT, DAY).plain,
+        reference(WEB, DAY).plain,
+    ]
     block = citation_block(a, DAY)
-    assert block.startswith("Referenties\nKleine Kinderen Grote Kansen. (2018)")
+    assert block.plain.startswith("Referenties\nKleine Kinderen Grote Kansen. (2018)")
+    assert "*" not in block.plain
+    assert "<i>Eindrapport proeftuin</i>" in block.html
     assert (
         "[2] “Elke kleuter kreeg een instaptraject.” (Kleine Kinderen Grote Kansen, 2018, p. 4)"
-        in block
+        in block.plain
     )
+    assert citation_block(Answer("Vraag?", False, "Geen antwoord."), DAY) is None
+
+
+def test_two_works_of_one_author_without_a_year_are_z_d_a_and_z_d_b():
+    first = DocumentInfo("a.txt", "Ieder kind een eerlijke kans", "Kansen4Kinderen", "webpagina",
+                         url="https://kansen4kinderen.nl/")  # fmt: skip
+    second = DocumentInfo("b.txt", "Samenwerking en educatief partnerschap", "Kansen4Kinderen",
+                          "webpagina", url="https://kansen4kinderen.nl/")  # fmt: skip
+    # The quote is the exact quoted text, not its whole passage.
+    chunk_b = Chunk("b", second, 0, "Kop\nOuders zijn partners. En meer tekst hierna.", "Kop")
+    chunk_a = Chunk("a", first, 0, "Elk kind verdient een eerlijke kans.", "Visie")
+    cited = Answer(
+        "Wat?",
+        True,
+        "Ouders zijn partners. [1] Elk kind verdient een eerlijke kans. [2]",
+        (
+            Citation(1, chunk_b, "sectie ‘Kop’", quotes=("Ouders zijn partners.",)),
+            Citation(2, chunk_a, "sectie ‘Visie’"),
+        ),
+    )
+    refs = references([cited], DAY)
+    assert [r.year for r in refs.values()] == ["z.d.-a", "z.d.-b"]  # in title order
+    assert [r.title for r in refs.values()] == [first.title, second.title]
+    assert in_text(cited.citations[0], refs) == "(Kansen4Kinderen, z.d.-b, sectie ‘Kop’)"
+    block = citation_block(cited, DAY).plain
+    assert "(z.d.-a). Ieder kind een eerlijke kans." in block
+    assert "[1] “Ouders zijn partners.” (Kansen4Kinderen, z.d.-b, sectie ‘Kop’)" in block
+    assert "En meer tekst" not in block
+    dated = [dataclasses.replace(first, year=2020), dataclasses.replace(second, year=2020)]
+    assert [r.year for r in references_of(dated, DAY).values()] == ["2020a", "2020b"]
 
 
 def test_a_question_that_points_back_is_recognised():
@@ -78,29 +117,42 @@ def test_a_question_that_points_back_is_recognised():
 
 def test_exports_hold_answers_passages_and_references(tmp_path):
     import docx
+    from docx.oxml.ns import qn
 
     a = answer()
     markdown = export_markdown([a], DAY)
     assert "## Vraag 1: Wat deed Gent?" in markdown
     assert (
-        "> [2] Elke kleuter kreeg een instaptraject. (Kleine Kinderen Grote Kansen, 2018, p. 4)"
+        "> [2] “Elke kleuter kreeg een instaptraject.” (Kleine Kinderen Grote Kansen, 2018, p. 4)"
         in markdown
     )
     assert (
         "- Onderwijscentrum Gent (Stad Gent). (z.d.). *Samen door de schoolpoort*. Geraadpleegd op 23 november 2026"
         in markdown
     )
-    document = docx.Document(str(export_docx([a], DAY, tmp_path / "g.docx")))
+    created = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+    document = docx.Document(str(export_docx([a], DAY, tmp_path / "g.docx", created=created)))
+    properties = document.core_properties
+    assert properties.language == "nl-NL" and properties.author == "Kansen-assistent"
+    assert properties.created == created
+    lang = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    assert lang.find(qn("w:rPr")).find(qn("w:lang")).get(qn("w:val")) == "nl-NL"
     paragraphs = [p.text for p in document.paragraphs]
     assert "Referenties" in paragraphs
     reference_paragraph = next(
         p for p in document.paragraphs if p.text.startswith("Onderwijscentrum Gent")
     )
     assert [r.text for r in reference_paragraph.runs if r.italic] == ["Samen door de schoolpoort"]
+    indent = reference_paragraph.paragraph_format
+    assert indent.first_line_indent < 0 and indent.left_indent == -indent.first_line_indent
+    links = reference_paragraph._p.findall(qn("w:hyperlink"))
+    assert len(links) == 1
+    target = reference_paragraph.part.rels[links[0].get(qn("r:id"))].target_ref
+    assert target == "https://stad.gent/schoolpoort"
 
 
 def test_feedback_store_keeps_rating_comment_and_citations(tmp_path):
-    store = FeedbackStore(tmp_path / "fb" / "feedback.sqlite3")
+    store = FeedbackStore(tmp_path / "fb" / "feedback.sqlite3", keep_text=True)
     row = store.record(
         "Wat deed Gent?", "Zeven scholen. [1]", [{"n": 1, "source": "gent.txt"}], "down"
     )
@@ -113,3 +165,14 @@ def test_feedback_store_keeps_rating_comment_and_citations(tmp_path):
         "Wat deed Gent?",
     )
     assert '"source": "gent.txt"' in rows[0]["citations"] and rows[0]["created"]
+
+
+def test_without_logging_feedback_keeps_only_the_rating_and_the_cited_documents(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3", keep_text=False)
+    row = store.record(
+        "Mijn leerling Jan ...?", "Zeven scholen. [1]", [{"n": 1, "source": "gent.txt", "quote": "x"}], "up"
+    )
+    assert not store.add_comment(row, "Jan is mijn leerling")
+    [kept] = store.rows()
+    assert (kept["question"], kept["answer"], kept["comment"], kept["rating"]) == ("", "", "", "up")
+    assert kept["citations"] == '[{"source": "gent.txt"}]'

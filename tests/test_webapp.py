@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,8 +25,9 @@ from conftest import (
 
 from assistant.documents import document_id
 from assistant.errors import EmbeddingUnavailableError, StoreUnavailableError
+from assistant.pages import highlight, source_href
 from assistant.records import Chunk, DocumentInfo
-from assistant.webapp import _dutch_error, highlight, source_href
+from assistant.webapp import _dutch_error
 
 ARTIFACTS = ROOT / "test-artifacts"
 POLYGLOT_SCRIPT = (
@@ -344,38 +346,161 @@ def ask_in_browser(driver, question):
     box.send_keys(Keys.ENTER)
 
 
-def test_chat_in_the_browser_streams_a_cited_answer_and_opens_the_passage(server, browser):
+def shown(driver, element_id) -> bool:
+    """Whether the element is on the page and visible (Gradio leaves hidden ones out)."""
+    from selenium.webdriver.common.by import By
+
+    return any(e.is_displayed() for e in driver.find_elements(By.ID, element_id))
+
+
+def search_in_browser(driver, server, query):
+    """Open the search tab and search; returns the search box."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(server["url"])
+    tab = "//button[@role='tab' and contains(., 'Zoeken')]"
+    wait_for(lambda: driver.find_elements(By.XPATH, tab))
+    driver.find_element(By.XPATH, tab).click()
+    box = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#zoek-invoer textarea"))[0]
+    box.send_keys(query)
+    driver.find_element(By.ID, "zoek-knop").click()
+    return box
+
+
+def turns(driver) -> int:
+    from selenium.webdriver.common.by import By
+
+    return len(driver.find_elements(By.CSS_SELECTOR, "#gesprek .beurt:not(.bezig)"))
+
+
+def ask_and_wait(driver, question):
+    before = turns(driver)
+    ask_in_browser(driver, question)
+    wait_for(lambda: turns(driver) > before)
+
+
+def open_accordion(driver, elem_id):
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, f"#{elem_id} button").click()
+    time.sleep(0.5)
+
+
+def choose(driver, dropdown_id, label):
+    """Pick the first option of a dropdown whose label starts with label."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    def pick():
+        try:
+            driver.find_element(By.CSS_SELECTOR, f"#{dropdown_id} input").click()
+            options = driver.find_elements(By.CSS_SELECTOR, "li.item")
+            matching = [o for o in options if option_text(o).startswith(label)]
+            if matching:
+                matching[0].click()
+                return True
+        except StaleElementReferenceException:
+            pass  # the list was drawn anew: try again
+        return False
+
+    wait_for(pick)
+    time.sleep(0.5)
+
+
+def test_clicking_a_citation_highlights_its_source_and_its_quote(server, browser):
     from selenium.webdriver.common.by import By
 
     browser.get(server["url"])
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
-    ask_in_browser(browser, "Wat kreeg elke nieuwe kleuter in de proeftuin?")
-    wait_for(lambda: "[1]" in text_of(browser, "gesprek"))
-    wait_for(lambda: "Open de bron" in text_of(browser, "bronnen"))
+    ask_and_wait(browser, "Welke vormen van advies op instellingsniveau biedt Stad Gent aan?")
+    chips = browser.find_elements(By.CSS_SELECTOR, "#gesprek a.chip")
+    assert len(chips) >= 2
+    second = chips[1]
+    tip = second.get_attribute("data-tip")
+    assert "Pedagogische begeleiding en ondersteuning" in tip and "Stad Gent" in tip
+    assert second.get_attribute("title") == tip  # shown on hover; on focus by the stylesheet
+    assert second.get_attribute("aria-label").startswith("Bron 2:")
+    second.click()
+    card = wait_for(lambda: browser.find_elements(By.ID, "bron-1-2"))[0]
+    wait_for(card.is_displayed)  # its folded list of sources opened
+    assert browser.execute_script("return document.querySelector('#bron-1-2').matches(':target')")
+    assert browser.execute_script(
+        "return getComputedStyle(document.querySelector('#bron-1-2')).backgroundColor"
+    ) == "rgb(255, 247, 204)"
+    # The quote the API gives for [2], and nothing else, is marked inside its passage.
+    expected = client(server).predict(
+        "Welke vormen van advies op instellingsniveau biedt Stad Gent aan?", api_name="/ask"
+    )["citations"][1]["quote"]
+    marks = card.find_elements(By.CSS_SELECTOR, "blockquote mark")
+    assert [" ".join(m.text.split()) for m in marks][:1] == [" ".join(expected.split())]
+    browser.save_screenshot(str(ARTIFACTS / "bron-gemarkeerd.png"))
+
+    # The stored copy opens at the quote, highlighted, as the app's own escaped page.
+    copy = card.find_element(By.LINK_TEXT, "Opgeslagen kopie").get_attribute("href")
+    assert "/kopie/" in copy and "passage=" in copy and "corpus" not in copy
+    browser.get(copy)
+    quote = wait_for(lambda: browser.find_elements(By.ID, "citaat"))[0]
+    assert " ".join(quote.text.split()) == " ".join(expected.split())
+    assert quote.tag_name == "mark"
+    assert browser.execute_script(
+        "const r = document.getElementById('citaat').getBoundingClientRect();"
+        "return r.top >= 0 && r.top < window.innerHeight"
+    )
+    assert browser.execute_script("return document.documentElement.lang") == "nl"
+    browser.save_screenshot(str(ARTIFACTS / "opgeslagen-kopie.png"))
+
+
+def test_a_pdf_citation_opens_the_page_it_names_and_a_follow_up_says_how_it_was_read(
+    server, browser
+):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server["url"])
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
+    ask_and_wait(browser, "Wat kreeg elke nieuwe kleuter in de proeftuin?")
     chat = text_of(browser, "gesprek")
     assert "instaptraject" in chat
-    sources = text_of(browser, "bronnen")
-    assert "Eindrapport proeftuin" in sources and "p. 2" in sources
-    link = browser.find_element(By.CSS_SELECTOR, "#bronnen a")
-    href = link.get_attribute("href")
+    browser.find_element(By.CSS_SELECTOR, "#beurt-1 details.bronnen summary").click()
+    card = browser.find_element(By.CSS_SELECTOR, "#beurt-1 .bron")
+    assert "Eindrapport proeftuin" in card.text
+    assert "p. 2 (paginanummer in de pdf)" in card.text
+    href = card.find_element(By.LINK_TEXT, "Open de bron").get_attribute("href")
     assert href.endswith(f"/bron/{document_id('rapport.pdf')}.pdf#page=2")
     assert urllib.request.urlopen(href.split("#")[0]).read(5) == b"%PDF-"
-    citation = browser.find_element(By.CSS_SELECTOR, "#bronvermelding textarea").get_attribute(
-        "value"
-    )
-    assert citation.startswith(
-        "Referenties\nonbekend. (z.d.). *Eindrapport proeftuin*."
-    )  # no catalog entry
-    assert "(onbekend, z.d., p. 2)" in citation
     browser.save_screenshot(str(ARTIFACTS / "vraag-het.png"))
 
-    ask_in_browser(browser, "En wat deed de kleuterjuf dan met de ouders?")
-    wait_for(lambda: text_of(browser, "gesprek").count("[1]") >= 2)
-    # The follow-up was read with the question before it, and the chat says so.
+    ask_and_wait(browser, "En wat deed de kleuterjuf dan met de ouders?")
     assert (
         "Gelezen als: Wat kreeg elke nieuwe kleuter in de proeftuin? En wat deed de kleuterjuf "
         "dan met de ouders?" in text_of(browser, "gesprek")
     )
+
+
+def test_the_apa_copy_is_rich_text_and_plain_text_without_asterisks(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server["url"])
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
+    ask_and_wait(browser, "Hoeveel scholen en gemeenten zitten in het netwerk Kansen4Kinderen?")
+    open_accordion(browser, "bronvermelding")
+    plain = browser.execute_script("return document.querySelector('#apa-tekst').textContent")
+    rich = browser.execute_script("return document.querySelector('#apa-rijk').innerHTML")
+    assert plain.startswith("Referenties\nKansen4Kinderen. (z.d.")
+    assert "*" not in plain and "<i>" in rich
+    assert "Geciteerde passages" in plain and "tachtig scholen" in plain
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": server["url"].rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
+    browser.find_element(By.ID, "kopieer-apa").click()
+    wait_for(lambda: "gekopieerd" in text_of(browser, "apa-status"))
+    pasted = browser.execute_async_script(
+        "const done = arguments[0]; navigator.clipboard.read().then(async items => {"
+        "const out = {}; for (const t of items[0].types) out[t] = await (await items[0].getType(t)).text();"
+        "done(out); }).catch(e => done({error: String(e)}));"
+    )
+    assert "<i>" in pasted.get("text/html", ""), pasted
+    assert pasted.get("text/plain", "").startswith("Referenties") and "*" not in pasted["text/plain"]
 
     browser.find_element(By.ID, "export-docx").click()
     link = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#export-bestand a[href]"))
@@ -384,63 +509,114 @@ def test_chat_in_the_browser_streams_a_cited_answer_and_opens_the_passage(server
     path.write_bytes(data)
     import docx
 
-    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
-    assert "Referenties" in paragraphs
-    assert any(p.startswith("Vraag 2: En wat deed de kleuterjuf") for p in paragraphs)
-    references = paragraphs[paragraphs.index("Referenties") + 1 :]
-    assert any(
-        p.startswith("Samen door de schoolpoort") or "(z.d.)" in p or "Eindrapport proeftuin" in p
-        for p in references
-    )
+    document = docx.Document(str(path))
+    assert document.core_properties.language == "nl-NL"
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "Referenties" in paragraphs and any("Kansen4Kinderen. (z.d" in p for p in paragraphs)
 
 
-def test_search_tab_with_a_facet_and_inert_markup(server, browser):
+def test_new_conversation_clears_everything_filters_included(server, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
 
     browser.get(server["url"])
-    wait_for(
-        lambda: browser.find_elements(By.XPATH, "//button[@role='tab' and contains(., 'Zoeken')]")
-    )
-    browser.find_element(By.XPATH, "//button[@role='tab' and contains(., 'Zoeken')]").click()
-    box = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#zoek-invoer textarea"))[0]
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
+    open_accordion(browser, "filters")
+    choose(browser, "chat-country", "BE")
+    chip = wait_for(lambda: [c for c in browser.find_elements(By.ID, "filter-country") if c.is_displayed()])
+    assert chip[0].text == "✕ Land: BE"
+    ask_and_wait(browser, "Welke vormen van advies op instellingsniveau biedt Stad Gent aan?")
+    assert not shown(browser, "voorbeelden")
+    browser.find_element(By.ID, "nieuw-gesprek").click()
+    wait_for(lambda: turns(browser) == 0)
+    assert "Stel een vraag over je praktijk" in text_of(browser, "gesprek")
+    wait_for(lambda: not shown(browser, "filter-country"))
+    value = browser.find_element(By.CSS_SELECTOR, "#chat-country input").get_attribute("value")
+    assert value == "(alle)"
+    assert shown(browser, "voorbeelden")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#apa-tekst")
+    # The next question is not joined to the wiped one.
+    ask_and_wait(browser, "En hoeveel dagen per maand krijg je dan?")
+    assert "Gelezen als" not in text_of(browser, "gesprek")
+
+
+def test_filter_chips_remove_a_filter_and_an_empty_selection_says_so(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server["url"])
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
+    open_accordion(browser, "filters")
+    choose(browser, "chat-country", "NL")
+    choose(browser, "chat-organisation", "Stad Gent")
+    wait_for(lambda: shown(browser, "filter-organisation"))
+    browser.save_screenshot(str(ARTIFACTS / "filterchips.png"))
+    ask_and_wait(browser, "Hoe betrek ik ouders bij de school?")
+    assert "Geen documenten passen bij deze filters" in text_of(browser, "gesprek")
+    browser.find_element(By.ID, "filter-organisation").click()
+    wait_for(lambda: not shown(browser, "filter-organisation"))
+    assert shown(browser, "filter-country")
+    ask_and_wait(browser, "Hoe betrek ik ouders bij de school?")
+    last = browser.find_elements(By.CSS_SELECTOR, "#gesprek .beurt")[-1]
+    assert "[1]" in last.text and "Kansen4Kinderen" in last.get_attribute("innerHTML")
+
+
+def test_start_screen_examples_and_the_collection(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server["url"])
+    examples = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#voorbeelden button"))
+    assert 3 <= len(examples) <= 4
+    assert "citaten uit de documenten" in text_of(browser, "gesprek")
+    examples[1].click()
+    wait_for(lambda: turns(browser) == 1)
+    assert "[1]" in text_of(browser, "gesprek")
+    browser.find_element(By.XPATH, "//button[@role='tab' and contains(., 'Collectie')]").click()
+    table = wait_for(lambda: [t for t in browser.find_elements(By.CSS_SELECTOR, "#collectie table") if t.is_displayed()])
+    rows = table[0].find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 9  # the five pages, the report, the polyglot, markup.txt, pagina.html
+    text = table[0].text
+    assert "Samen door de schoolpoort" in text and "Onderwijscentrum Gent (Stad Gent)" in text
+    browser.save_screenshot(str(ARTIFACTS / "collectie.png"))
+
+
+def test_search_tells_the_truth(server, browser):
+    from selenium.webdriver.common.by import By
+
+    box = search_in_browser(browser, server, "xyzzyq")
+    wait_for(lambda: "Geen resultaten" in text_of(browser, "resultaten"))
+    assert not browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")
+    assert not shown(browser, "meer")
+
+    box.clear()
     box.send_keys("ouders school")
     browser.find_element(By.ID, "zoek-knop").click()
-    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")) >= 5)
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")) == 10)
+    count = text_of(browser, "resultaten").split("\n")[0]
+    assert count.endswith("gevonden voor “ouders school”.")
+    total = int(count.split()[0])
+    assert total > 10 and shown(browser, "meer")
     assert browser.find_elements(By.CSS_SELECTOR, "#resultaten mark")
-
-    facet = browser.find_element(By.CSS_SELECTOR, "#zoek-organisation input")
-    facet.click()
-    option = wait_for(
-        lambda: [
-            o
-            for o in browser.find_elements(By.CSS_SELECTOR, "li.item")
-            if option_text(o).startswith("Kansen4Kinderen (")
-        ]
-    )
-    option[0].click()
+    browser.find_element(By.CSS_SELECTOR, "#zoek-organisation input").click()
+    options = [option_text(o) for o in browser.find_elements(By.CSS_SELECTOR, "li.item")]
+    counted = [o for o in options if o not in ("(alle)", "")]
+    assert sum(int(o.rsplit("(", 1)[1].rstrip(")")) for o in counted) == total
+    chosen = next(o for o in counted if o.startswith("Kansen4Kinderen ("))
+    [o for o in browser.find_elements(By.CSS_SELECTOR, "li.item") if option_text(o) == chosen][0].click()
     wait_for(
         lambda: (
             browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")
-            and all(
-                "Kansen4Kinderen" in r.text
-                for r in browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")
-            )
+            and all("Kansen4Kinderen" in r.text for r in browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer"))
         )
     )
     browser.save_screenshot(str(ARTIFACTS / "zoeken.png"))
+    # The other organisations stay on offer, with their counts.
+    browser.find_element(By.CSS_SELECTOR, "#zoek-organisation input").click()
+    again = [option_text(o) for o in browser.find_elements(By.CSS_SELECTOR, "li.item")]
+    assert [o for o in again if o not in ("(alle)", "")] == counted
+    [o for o in browser.find_elements(By.CSS_SELECTOR, "li.item") if option_text(o) == "(alle)"][0].click()
 
     box.clear()
-    box.send_keys("onthaalmomenten tipfiche code", Keys.ENTER)
-    facet.click()
-    option = wait_for(
-        lambda: [
-            o
-            for o in browser.find_elements(By.CSS_SELECTOR, "li.item")
-            if option_text(o) == "(alle)"
-        ]
-    )
-    option[0].click()
+    box.send_keys("onthaalmomenten tipfiche code")
+    browser.find_element(By.ID, "zoek-knop").click()
     wait_for(lambda: "<script>" in text_of(browser, "resultaten"))
     assert "onerror" in text_of(browser, "resultaten")  # shown as text
     assert browser.execute_script("return window.__xss === undefined")
@@ -448,22 +624,104 @@ def test_search_tab_with_a_facet_and_inert_markup(server, browser):
     assert not browser.find_elements(By.CSS_SELECTOR, "#resultaten img")
 
 
+ENGLISH = re.compile(
+    r"\b(clear|copy|like|dislike|more tabs|share|download|warning|error|loading|submit|"
+    r"message|conversation|chatbot|footer|close|remove|upload|drop|common\.)", re.I
+)
+
+
+def test_the_page_is_dutch_accessible_and_readable(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server["url"])
+    from selenium.webdriver.common.keys import Keys
+
+    box = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))[0]
+    # Shift+Enter starts a new line in the question; Enter asks it.
+    box.send_keys("Hoe betrek ik *ouders* bij de", Keys.SHIFT, Keys.ENTER, Keys.SHIFT, "kleuterklas?")
+    assert box.get_attribute("value") == "Hoe betrek ik *ouders* bij de\nkleuterklas?"
+    box.send_keys(Keys.ENTER)
+    wait_for(lambda: turns(browser) == 1)
+    assert browser.execute_script("return document.documentElement.lang") == "nl"
+    names = browser.execute_script(
+        "return [...document.querySelectorAll('*')].flatMap(e => ['aria-label', 'title', "
+        "'placeholder', 'alt'].map(a => e.getAttribute(a)).filter(Boolean))"
+    )
+    assert not [n for n in names if ENGLISH.search(n)], names
+    unlabelled = browser.execute_script(
+        "return [...document.querySelectorAll('button')].filter(b => b.offsetParent !== null"
+        " && !b.textContent.trim() && !b.getAttribute('aria-label')).map(b => b.outerHTML)"
+    )
+    assert not unlabelled
+    # The question shows as typed: no Markdown, line break kept.
+    question = browser.find_element(By.CSS_SELECTOR, "#gesprek .vraag .tekst")
+    assert question.text == "Hoe betrek ik *ouders* bij de\nkleuterklas?"
+    assert not question.find_elements(By.CSS_SELECTOR, "em")
+    # WCAG AA: 4.5:1 for the primary button and the placeholder.
+    contrast = browser.execute_script(
+        """
+        const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+        const ratio = (a, b) => { const [x, y] = [lum(rgb(a)), lum(rgb(b))].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+        const button = getComputedStyle(document.getElementById('vraag-knop'));
+        const box = document.querySelector('#vraag-invoer textarea');
+        const placeholder = getComputedStyle(box, '::placeholder').color;
+        return [ratio(button.color, button.backgroundColor), ratio(placeholder, getComputedStyle(box).backgroundColor)];
+        """
+    )
+    assert all(r >= 4.5 for r in contrast), contrast
+    # The input says when its 2,000 characters are used up.
+    box = browser.find_element(By.CSS_SELECTOR, "#vraag-invoer textarea")
+    browser.execute_script(
+        "const box = arguments[0]; box.value = 'a'.repeat(1999); "
+        "box.dispatchEvent(new Event('input', {bubbles: true}));",
+        box,
+    )
+    box.send_keys("a")
+    wait_for(lambda: "grens van 2000 tekens" in text_of(browser, "vraag-grens"))
+
+
+def test_phone_width_puts_each_answers_sources_right_under_it(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(server["url"])
+        wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
+        ask_and_wait(browser, "Wat doet de inclusiecoach van Stad Gent?")
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 400  # nothing forces sideways scrolling
+        answer = browser.find_element(By.CSS_SELECTOR, "#beurt-1 .antwoord")
+        sources = answer.find_element(By.CSS_SELECTOR, "details.bronnen")
+        assert not sources.get_attribute("open")  # folded
+        gap = sources.location["y"] - (answer.location["y"])
+        assert 0 < gap < answer.size["height"]
+        browser.find_element(By.CSS_SELECTOR, "#beurt-1 a.chip").click()
+        card = wait_for(lambda: [c for c in browser.find_elements(By.CSS_SELECTOR, "#beurt-1 .bron") if c.is_displayed()])
+        assert card[0].location["y"] < browser.find_element(By.ID, "vraag-invoer").location["y"]
+        browser.save_screenshot(str(ARTIFACTS / "telefoon.png"))
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
 def test_no_document_runs_as_a_page_of_the_app_in_the_browser(server, browser):
     """Stored XSS through the file route: an HTML document gets no link to its file, and a PDF
     that is also a web page opens in the PDF viewer, sandboxed, its script inert."""
     from selenium.webdriver.common.by import By
 
-    browser.get(server["url"])
-    tab = "//button[@role='tab' and contains(., 'Zoeken')]"
-    wait_for(lambda: browser.find_elements(By.XPATH, tab))
-    browser.find_element(By.XPATH, tab).click()
-    box = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#zoek-invoer textarea"))[0]
-    box.send_keys("onthaal van kleuters pagina voorleesmoment vrijdag")
-    browser.find_element(By.ID, "zoek-knop").click()
+    search_in_browser(browser, server, "onthaal van kleuters pagina voorleesmoment vrijdag")
     wait_for(lambda: "Voorleesfiche" in text_of(browser, "resultaten"))
     hrefs = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#resultaten a")]
     local = [h for h in hrefs if h.startswith(server["url"])]
-    assert local and all("/bron/" in h and h.split("#")[0].endswith(".pdf") for h in local)
+    # Only the app's own routes: a PDF by id, or a document's stored copy as escaped text.
+    assert local and all(
+        ("/bron/" in h and h.split("#")[0].endswith(".pdf")) or "/kopie/" in h for h in local
+    )
+    markup = document_id("markup.txt")
+    copy = urllib.request.urlopen(f"{server['url']}kopie/{markup}?passage=0")
+    assert copy.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "&lt;script&gt;" in copy.read().decode()
+    local.append(f"{server['url']}kopie/{markup}?passage=0")
     assert not any("pagina.html" in h or "gradio_api/file" in h for h in hrefs)
     for href in local:
         browser.get(href)
@@ -476,66 +734,21 @@ def test_no_document_runs_as_a_page_of_the_app_in_the_browser(server, browser):
     assert "Onthaal" not in browser.page_source
 
 
-def test_phone_width_layout(server, browser):
-    browser.set_window_size(390, 844)
-    try:
-        browser.get(server["url"])
-        from selenium.webdriver.common.by import By
-
-        wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
-        width = browser.execute_script("return document.documentElement.scrollWidth")
-        assert width <= 400  # nothing forces sideways scrolling
-        browser.save_screenshot(str(ARTIFACTS / "telefoon.png"))
-    finally:
-        browser.set_window_size(1280, 1000)
-
-
-def test_without_feedback_logging_there_are_no_thumbs_and_no_database(assistant, tmp_path):
-    from assistant.feedback import FeedbackStore
-    from assistant.settings import Settings
-    from assistant.webapp import build_ui
-
-    def thumbs(ui):
-        chatbots = [c for c in ui.config["components"] if c.get("type") == "chatbot"]
-        return chatbots[0]["props"].get("feedback_options")
-
-    assert Settings().feedback_logging is False
-    assert not thumbs(build_ui(assistant, feedback=None))
-    assert not any(tmp_path.iterdir())  # building the UI wrote nothing
-    assert list(thumbs(build_ui(assistant, feedback=FeedbackStore(tmp_path / "fb.sqlite3")))) == [
-        "Like",
-        "Dislike",
-    ]
-
-
-def test_thumbs_and_comment_reach_sqlite(server, browser):
+def test_thumbs_are_saved_and_said_so(server, browser):
     from selenium.webdriver.common.by import By
 
     browser.get(server["url"])
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
-    ask_in_browser(browser, "Wie is de inclusiecoach in Gent?")
-    wait_for(lambda: "[1]" in text_of(browser, "gesprek"))
-    dislike = wait_for(
-        lambda: browser.find_elements(By.CSS_SELECTOR, "#gesprek button[aria-label='Dislike']")
-    )
-    dislike[-1].click()
+    ask_and_wait(browser, "Wie is de inclusiecoach in Gent?")
+    wait_for(lambda: shown(browser, "duim-omlaag"))
+    browser.find_element(By.ID, "duim-omlaag").click()
+    wait_for(lambda: "Bedankt!" in text_of(browser, "beoordeling-status"))
     comment = wait_for(
-        lambda: (
-            [
-                t
-                for t in browser.find_elements(By.CSS_SELECTOR, "textarea")
-                if t.is_displayed()
-                and "Opmerking"
-                in (t.get_attribute("aria-label") or t.get_attribute("data-testid") or "")
-            ]
-            or browser.find_elements(
-                By.XPATH, "//label[contains(., 'Opmerking bij je feedback')]//textarea"
-            )
-        )
+        lambda: [t for t in browser.find_elements(By.XPATH, "//label[contains(., 'Opmerking bij je beoordeling')]//textarea") if t.is_displayed()]
     )
     comment[0].send_keys("Graag ook het telefoonnummer.")
     browser.find_element(By.XPATH, "//button[contains(., 'Verstuur opmerking')]").click()
-    wait_for(lambda: "Bedankt voor je feedback" in browser.page_source)
+    wait_for(lambda: "opmerking is bewaard" in text_of(browser, "beoordeling-status"))
     import sqlite3
 
     with sqlite3.connect(server["folder"] / "feedback.sqlite3") as conn:
@@ -546,19 +759,66 @@ def test_thumbs_and_comment_reach_sqlite(server, browser):
     assert json.loads(rows[-1][3])[0]["source"] == "gent-kinderopvang-pedagogische-begeleiding.txt"
 
 
-def test_answers_stream_in_growing_prefixes():
-    from assistant.webapp import stream_words
-
-    text = "Bij een praktijkbegeleiding mag de opvanglocatie rekenen op ongeveer 2 dagen ondersteuning per maand. [1]"
-    parts = list(stream_words(text))
-    assert len(parts) == 3
-    assert parts[-1] == text
-    assert all(text.startswith(part) for part in parts)
-    assert len(parts[0]) < len(parts[1]) < len(parts[2])
-
-
 def test_unreachable_services_get_a_dutch_message_that_keeps_the_conversation():
     store = _dutch_error(StoreUnavailableError("the Chroma server does not answer"))
     embedder = _dutch_error(EmbeddingUnavailableError("the embeddings server at x failed"))
     assert "documentenbank" in store and "je gesprek blijft bewaard" in store
     assert "vragen en teksten vergelijkt" in embedder and "je gesprek blijft bewaard" in embedder
+
+
+# --- the handlers, without a browser ------------------------------------------------------
+
+
+def make_view():
+    import gradio as gr
+
+    from assistant.facets import FACETS
+    from assistant.webapp import View
+
+    return View(
+        chat=gr.HTML(), conversation=gr.State([]), question=gr.Textbox(), limit_note=gr.Markdown(),
+        examples=gr.Row(), chips=[gr.Button() for _ in FACETS],
+        chat_facets=[gr.Dropdown() for _ in FACETS], feedback_box=gr.Row(),
+        feedback_status=gr.Markdown(), feedback_row=gr.State(None), comment_box=gr.Group(),
+        which=gr.Dropdown(), apa=gr.HTML(), copy=gr.Button(), download=gr.File(),
+        search_facets=[gr.Dropdown() for _ in FACETS],
+    )  # fmt: skip
+
+
+def test_handlers_answer_clear_and_rate_without_a_browser(assistant, tmp_path):
+    from assistant.feedback import FeedbackStore
+    from assistant.webapp import ALL, NO_DOCUMENTS, Context, new_conversation, rate, respond
+
+    store = FeedbackStore(tmp_path / "fb.sqlite3", keep_text=False)
+    ctx, view = Context(assistant, store), make_view()
+    assert not (tmp_path / "fb.sqlite3").exists()  # nothing is written before a rating
+    updates = list(respond(ctx, view, "Wat doet een kansencoach?", [], ALL, ALL, ALL, ALL))
+    assert "Even zoeken" in updates[0][view.chat]  # the question shows at once
+    final = updates[-1]
+    conversation = final[view.conversation]
+    assert conversation[-1].answered and 'class="chip"' in final[view.chat]
+    assert "<i>" in final[view.apa] and final[view.copy].visible
+    # Filters that leave nothing to search say so.
+    empty = list(respond(ctx, view, "Hoe betrek ik ouders?", conversation, "Kansen4Kinderen", ALL, "BE", ALL))
+    assert empty[-1][view.conversation][-1].text == NO_DOCUMENTS
+    cleared = new_conversation(ctx, view)
+    assert cleared[view.conversation] == [] and cleared[view.download] is None
+    assert all(cleared[d].value == ALL for d in view.chat_facets)
+    assert not any(cleared[c].visible for c in view.chips) and not cleared[view.copy].visible
+    said = rate(ctx, view, "up", conversation)
+    assert "Bedankt" in said[view.feedback_status] and not said[view.comment_box].visible
+    assert store.rows()[0]["question"] == ""  # logging off: only the rating and the documents
+
+
+def test_search_page_counts_only_matches_and_keeps_the_other_values_of_a_facet(assistant):
+    from assistant.webapp import Context, search_page
+
+    ctx = Context(assistant)
+    assert search_page(ctx, "xyzzyq", {}, 10).total == 0
+    page = search_page(ctx, "ouders", {}, 10)
+    assert 0 < len(page.hits) <= 10 < page.total < 46
+    assert sum(page.counts["organisation"].values()) == page.total
+    chosen = search_page(ctx, "ouders", {"organisation": "Kansen4Kinderen"}, 10)
+    assert chosen.total == page.counts["organisation"]["Kansen4Kinderen"]
+    assert chosen.counts["organisation"] == page.counts["organisation"]
+    assert all(h.chunk.info.organisation == "Kansen4Kinderen" for h in chosen.hits)
