@@ -139,10 +139,23 @@ class QuotedPassage:
         return f"[{self.n}] “{self.quote}” {self.citation}"
 
 
+_QUOTE_MARKS = "“”\"‘’'„"
+
+
+def quotable(text: str) -> str:
+    """A quoted text on one line: its line breaks (a heading above its sentence, list items) as
+    ' / ', as quotations of verse mark them, and no quotation marks of its own around it."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    joined = " / ".join(line for line in lines if line)
+    if joined[:1] in _QUOTE_MARKS and joined.rstrip(".")[-1:] in _QUOTE_MARKS:
+        joined = joined[1:].rstrip(".")[:-1] + ("." if joined.endswith(".") else "")
+    return joined
+
+
 def quoted_passages(answer: Answer, refs: dict[tuple, Reference]) -> list[QuotedPassage]:
     """Each text the answer quotes (not the whole passage), in order of its [n]."""
     return [
-        QuotedPassage(c.n, " ".join(quote.split()), in_text(c, refs))
+        QuotedPassage(c.n, quotable(quote), in_text(c, refs))
         for c in answer.citations
         for quote in (c.quotes or (c.chunk.text,))
     ]

@@ -15,10 +15,11 @@ index's generation token.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import FastAPI, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
 from assistant.records import DocumentInfo
@@ -106,13 +107,13 @@ class DocumentFiles:
 def add_document_routes(app: FastAPI, files: DocumentFiles) -> None:
     """GET /bron/<id>.pdf: an indexed corpus PDF, sandboxed; GET /kopie/<id>: an indexed
     document's stored text at a quote; anything else is 404."""
-    from assistant.pages import stored_copy_html
+    from assistant.pages import not_found_html, stored_copy_html
 
-    @app.get("/bron/{name}", include_in_schema=False)
-    def serve_pdf(name: str) -> FileResponse:
+    @app.get("/bron/{name}", include_in_schema=False, response_model=None)
+    def serve_pdf(name: str) -> FileResponse | HTMLResponse:
         found = files.pdf(name.removesuffix(".pdf")) if name.endswith(".pdf") else None
         if found is None:
-            raise HTTPException(status_code=404, detail="Dit document bestaat hier niet.")
+            return HTMLResponse(not_found_html(), status_code=404, headers=COPY_HEADERS)
         path, source = found
         return FileResponse(
             path,
@@ -126,13 +127,14 @@ def add_document_routes(app: FastAPI, files: DocumentFiles) -> None:
     def serve_copy(
         doc_id: str,
         passage: int | None = Query(None, ge=0),
-        start: int | None = Query(None, ge=0),
-        end: int | None = Query(None, ge=0),
+        spans: str = Query("", max_length=2000),
     ) -> HTMLResponse:
         source = files.sources().get(doc_id)
-        if source is None:
-            raise HTTPException(status_code=404, detail="Dit document bestaat hier niet.")
-        chunks = files.store.source_chunks(source)
-        span = (start, end) if start is not None and end is not None and start < end else None
-        page = stored_copy_html(chunks[0].info, chunks, passage, span)
+        chunks = files.store.source_chunks(source) if source is not None else []
+        if not chunks:
+            return HTMLResponse(not_found_html(), status_code=404, headers=COPY_HEADERS)
+        marked = [
+            (int(m[1]), int(m[2])) for m in re.finditer(r"(\d{1,7})-(\d{1,7})", spans)
+        ]
+        page = stored_copy_html(chunks[0].info, chunks, passage, marked)
         return HTMLResponse(page, headers=COPY_HEADERS)

@@ -53,3 +53,18 @@ def filter_row(info: DocumentInfo) -> dict[str, str | list[str] | None]:
         values = facet.values(info)
         row[facet.field] = list(values) if facet.field == "themes" else (values or (None,))[0]
     return row
+
+
+COUNTRIES = {"BE": "België", "NL": "Nederland"}
+
+
+def country_name(code: str | None) -> str:
+    """A country as the UI names it: 'België' for BE; an unknown code as it is."""
+    if not code:
+        return "—"
+    return COUNTRIES.get(code, code)
+
+
+def value_label(facet: Facet, value: str) -> str:
+    """A facet value as the UI shows it (countries by name)."""
+    return country_name(value) if facet.field == "country" else value

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from assistant.documents import corpus_file, document_id, pdf_href
 from assistant.dutch import Analyzer
+from assistant.facets import country_name
 from assistant.records import Answer, Chunk, Citation, DocumentInfo, Hit
 
 CONTEXT_CHARS = 160  # of the passage shown around a quote before the rest is folded
@@ -38,11 +39,12 @@ def source_href(chunk: Chunk, corpus_dir: Path, page: int | None = None) -> str 
     return None
 
 
-def copy_href(chunk: Chunk, start: int | None = None, end: int | None = None) -> str:
-    """The app's stored copy of the passage's document, opened at the quote (or the passage)."""
-    query = {"passage": chunk.index}
-    if start is not None and end is not None:
-        query.update(start=start, end=end)
+def copy_href(chunk: Chunk, spans: Sequence[tuple[int, int]] = ()) -> str:
+    """The app's stored copy of the passage's document, opened at the quotes (or the
+    passage)."""
+    query: dict[str, object] = {"passage": chunk.index}
+    if spans:
+        query["spans"] = ",".join(f"{start}-{end}" for start, end in spans)
     return f"/kopie/{document_id(chunk.info.source)}?{urlencode(query)}#citaat"
 
 
@@ -72,8 +74,13 @@ def _spans(text: str, quotes: Sequence[str]) -> list[tuple[int, int]]:
         start = text.find(quote)
         if start >= 0 and quote:
             spans.append((start, start + len(quote)))
+    return _merged(sorted(spans))
+
+
+def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlaps merged."""
     merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
+    for start, end in spans:
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
@@ -114,11 +121,9 @@ def source_card(turn: int, citation: Citation, corpus_dir: Path) -> str:
     """One cited passage: number, title, organisation, location, the quote highlighted, and
     the ways to open it."""
     chunk, info = citation.chunk, citation.chunk.info
-    spans = _spans(chunk.text, citation.quotes)
-    first = spans[0] if spans else (None, None)
     links = [
         _link(source_href(chunk, corpus_dir, citation.page), "Open de bron"),
-        _link(copy_href(chunk, *first), "Opgeslagen kopie"),
+        _link(copy_href(chunk, _spans(chunk.text, citation.quotes)), "Opgeslagen kopie"),
     ]
     return (
         f'<div class="bron" id="{card_id(turn, citation.n)}" tabindex="-1">'
@@ -246,11 +251,19 @@ def highlight(text: str, analyzer: Analyzer, query: str) -> str:
 
 
 def results_html(
-    hits: Sequence[Hit], total: int, query: str, analyzer: Analyzer, corpus_dir: Path
+    hits: Sequence[Hit],
+    total: int,
+    query: str,
+    analyzer: Analyzer,
+    corpus_dir: Path,
+    filtered: bool = False,
 ) -> str:
     """A results page: how many passages match, then the first of them."""
     if not hits:
-        return f"<p class='telling'>Geen resultaten voor “{html.escape(query)}”.</p>"
+        hint = ""
+        if filtered:
+            hint = " met de gekozen filters; verwijder een filter om breder te zoeken"
+        return f"<p class='telling'>Geen resultaten voor “{html.escape(query)}”{hint}.</p>"
     count = "1 passage" if total == 1 else f"{total} passages"
     rows = [f"<p class='telling'>{count} gevonden voor “{html.escape(query)}”.</p>"]
     for rank, hit in enumerate(hits, start=1):
@@ -283,7 +296,7 @@ def collection_html(documents: Sequence[tuple[DocumentInfo, int]], corpus_dir: P
         rows.append(
             "<tr>"
             f"<td>{html.escape(info.title)}</td><td>{html.escape(info.organisation)}</td>"
-            f"<td>{html.escape(info.doc_type)}</td><td>{html.escape(info.country or '—')}</td>"
+            f"<td>{html.escape(info.doc_type)}</td><td>{html.escape(country_name(info.country))}</td>"
             f"<td>{info.year or 'z.d.'}</td><td>{passages}</td><td>{link}</td>"
             "</tr>"
         )
@@ -293,9 +306,9 @@ def collection_html(documents: Sequence[tuple[DocumentInfo, int]], corpus_dir: P
         "<th scope='col'>Link</th></tr>"
     )
     return (
-        f"<p>{len(documents)} documenten.</p><table class='collectie'>"
+        f"<p>{len(documents)} documenten.</p><div class='tabel'><table class='collectie'>"
         f"<caption>Documenten in de collectie</caption><thead>{head}</thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -311,20 +324,18 @@ def stored_copy_html(
     info: DocumentInfo,
     chunks: Sequence[Chunk],
     passage: int | None,
-    span: tuple[int, int] | None,
+    spans: Sequence[tuple[int, int]] = (),
 ) -> str:
-    """A document's stored text as the index holds it, passage by passage, escaped; the quote
-    (a span of one passage) marked and given the id the link scrolls to."""
+    """A document's stored text as the index holds it, passage by passage, escaped; the quotes
+    (spans of one passage) marked, the first given the id the link scrolls to."""
     sections = []
     for chunk in chunks:
         text = chunk.text
         if chunk.index == passage:
-            start, end = span if span else (0, len(text))
-            start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
-            body = (
-                f"{html.escape(text[:start])}<mark id='citaat'>{html.escape(text[start:end])}"
-                f"</mark>{html.escape(text[end:])}"
-            )
+            kept = sorted((max(0, s), min(e, len(text))) for s, e in spans if s < e) or [
+                (0, len(text))
+            ]
+            body = marked(text, _merged(kept)).replace("<mark>", "<mark id='citaat'>", 1)
         else:
             body = html.escape(text)
         sections.append(
@@ -341,4 +352,14 @@ def stored_copy_html(
         f"<p>{html.escape(info.organisation)} ({year}). Opgeslagen kopie: de tekst zoals de "
         "assistent hem uit het document haalde, in passages.</p>"
         f"{''.join(sections)}</body></html>"
+    )
+
+
+def not_found_html() -> str:
+    """The app's page for a document link that leads nowhere."""
+    return (
+        "<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Niet gevonden</title>"
+        f"<style>{COPY_PAGE_CSS}</style></head><body><h1>Dit document bestaat hier niet</h1>"
+        "<p>De link is oud of onvolledig, of het document is uit de collectie gehaald. Zoek het "
+        "opnieuw op in de assistent.</p></body></html>"
     )

@@ -30,7 +30,7 @@ from assistant.errors import (
     QueryError,
     StoreUnavailableError,
 )
-from assistant.facets import FACETS, Facet, facet_named
+from assistant.facets import FACETS, Facet, facet_named, value_label
 from assistant.feedback import FeedbackStore
 from assistant.pages import Pending as PendingTurn
 from assistant.pages import collection_html, conversation_html, results_html
@@ -84,6 +84,9 @@ table.collectie { border-collapse: collapse; width: 100%; }
 table.collectie th, table.collectie td { border-bottom: 1px solid #d0d0d0; padding: 0.3em;
   text-align: left; vertical-align: top; }
 .filterchip { flex-grow: 0 !important; }
+.tabel { overflow-x: auto; }
+#apa-status { font-style: italic; color: #3d3d3d; border-top: 1px solid #d0d0d0;
+  padding-top: 0.3em; }
 @media (max-width: 640px) { .gradio-container { padding: 4px !important; } }
 """
 # Runs before Gradio's own scripts (see _dutch_page): Gradio takes its language from the
@@ -249,7 +252,8 @@ def chip_updates(view: View, values: Sequence[str | None]) -> dict:
     for chip, facet, value in zip(view.chips, FACETS, values, strict=True):
         active = bool(value) and value != ALL
         updates[chip] = gr.Button(
-            value=f"✕ {facet.label}: {value}" if active else "", visible=active
+            value=f"✕ {facet.label}: {value_label(facet, value)}" if active else "",
+            visible=active,
         )
     return updates
 
@@ -272,7 +276,10 @@ def citation_updates(ctx: Context, view: View, answer: Answer | None) -> dict:
 
 
 def answer_choices(conversation: Sequence[Answer]) -> gr.Dropdown:
-    labels = [f"{i}. {a.question[:60]}" for i, a in enumerate(conversation, start=1)]
+    labels = [
+        f"{i}. {a.question[:60]}{'…' if len(a.question) > 60 else ''}"
+        for i, a in enumerate(conversation, start=1)
+    ]
     return gr.Dropdown(choices=labels, value=labels[-1] if labels else None)
 
 
@@ -364,13 +371,14 @@ def rate(ctx: Context, view: View, rating: str, conversation: list[Answer]) -> d
     answer = conversation[-1]
     citations = answer_to_json(answer)["citations"]
     row = ctx.feedback.record(answer.question, answer.text, citations, rating)
+    verdict = "helpt je" if rating == "up" else "helpt je niet"
     kept = (
-        "Je beoordeling is bewaard, met je vraag en het antwoord."
+        "bewaard, met je vraag en het antwoord"
         if ctx.feedback.keep_text
-        else "Je beoordeling is bewaard (alleen het oordeel en de geciteerde documenten)."
+        else "bewaard (alleen je oordeel en de geciteerde documenten)"
     )
     return {
-        view.feedback_status: f"Bedankt! {kept}",
+        view.feedback_status: f"Bedankt! Je oordeel ‘dit antwoord {verdict}’ is {kept}.",
         view.feedback_row: row,
         view.comment_box: gr.Group(visible=ctx.feedback.keep_text),
     }
@@ -462,10 +470,15 @@ def search(ctx: Context, view: View, query: str, shown: int, *facets: str) -> di
         counts = page.counts[facet.name]
         if chosen and chosen != ALL and chosen not in counts:
             counts = {**counts, chosen: 0}
-        choices = [ALL, *[(f"{v} ({n})", v) for v, n in sorted(counts.items())]]
+        choices = [
+            ALL,
+            *[(f"{value_label(facet, v)} ({n})", v) for v, n in sorted(counts.items())],
+        ]
         updates[dropdown] = gr.Dropdown(choices=choices)
     return {
-        view.results: results_html(page.hits, page.total, query, analyzer, ctx.corpus_dir),
+        view.results: results_html(
+            page.hits, page.total, query, analyzer, ctx.corpus_dir, filtered=bool(filters)
+        ),
         view.page_size: shown,
         view.more: gr.Button(visible=page.total > len(page.hits)),
         **updates,
@@ -512,7 +525,7 @@ def _facet_dropdowns(ctx: Context, prefix: str) -> list[gr.Dropdown]:
     lexical = ctx.assistant.retriever.lexical
     return [
         gr.Dropdown(
-            choices=[ALL, *lexical.values(facet.field)],
+            choices=[ALL, *[(value_label(facet, v), v) for v in lexical.values(facet.field)]],
             value=ALL,
             label=facet.label,
             elem_id=f"{prefix}-{facet.name}",
@@ -537,7 +550,13 @@ def _asker(ctx: Context, view: View, text: str):
     return ask
 
 
-THEME = gr.themes.Default(primary_hue="blue").set(
+# System fonts: the default theme's web font would be fetched from Google (offline here, and
+# a request about every visitor to a third party).
+THEME = gr.themes.Default(
+    primary_hue="blue",
+    font=["system-ui", "Segoe UI", "Roboto", "Helvetica", "Arial", "sans-serif"],
+    font_mono=["ui-monospace", "Consolas", "monospace"],
+).set(
     button_primary_background_fill="#1d4ed8",
     button_primary_background_fill_hover="#1e40af",
     button_primary_text_color="#ffffff",
@@ -610,7 +629,12 @@ def build_ui(
         with gr.Tab("Zoeken", id="zoeken"):
             page_size = gr.State(PAGE)
             with gr.Row():
-                query = gr.Textbox(label="Zoek in de documenten", scale=4, elem_id="zoek-invoer")
+                query = gr.Textbox(
+                    label="Zoek in de documenten",
+                    placeholder="Een of meer woorden, bijvoorbeeld: instaptraject",
+                    scale=4,
+                    elem_id="zoek-invoer",
+                )
                 go = gr.Button(
                     "Zoek", variant="primary", scale=1, min_width=80, elem_id="zoek-knop"
                 )

@@ -176,3 +176,14 @@ def test_without_logging_feedback_keeps_only_the_rating_and_the_cited_documents(
     [kept] = store.rows()
     assert (kept["question"], kept["answer"], kept["comment"], kept["rating"]) == ("", "", "", "up")
     assert kept["citations"] == '[{"source": "gent.txt"}]'
+
+
+def test_a_quote_is_one_line_with_its_breaks_marked_and_no_doubled_quotation_marks():
+    from assistant.citing import quotable
+
+    assert quotable("Opvoeding\nOuders helpen thuis.") == "Opvoeding / Ouders helpen thuis."
+    assert quotable("“Ouders en school dragen samen de verantwoordelijkheid.”") == (
+        "Ouders en school dragen samen de verantwoordelijkheid."
+    )
+    assert quotable("“Ouders zijn partners”.") == "Ouders zijn partners."
+    assert quotable("Een zin  met\t spaties.") == "Een zin met spaties."

@@ -521,9 +521,9 @@ def test_new_conversation_clears_everything_filters_included(server, browser):
     browser.get(server["url"])
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
     open_accordion(browser, "filters")
-    choose(browser, "chat-country", "BE")
+    choose(browser, "chat-country", "België")
     chip = wait_for(lambda: [c for c in browser.find_elements(By.ID, "filter-country") if c.is_displayed()])
-    assert chip[0].text == "✕ Land: BE"
+    assert chip[0].text == "✕ Land: België"
     ask_and_wait(browser, "Welke vormen van advies op instellingsniveau biedt Stad Gent aan?")
     assert not shown(browser, "voorbeelden")
     browser.find_element(By.ID, "nieuw-gesprek").click()
@@ -545,7 +545,7 @@ def test_filter_chips_remove_a_filter_and_an_empty_selection_says_so(server, bro
     browser.get(server["url"])
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
     open_accordion(browser, "filters")
-    choose(browser, "chat-country", "NL")
+    choose(browser, "chat-country", "Nederland")
     choose(browser, "chat-organisation", "Stad Gent")
     wait_for(lambda: shown(browser, "filter-organisation"))
     browser.save_screenshot(str(ARTIFACTS / "filterchips.png"))
