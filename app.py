@@ -14,8 +14,14 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 
 from assistant.cli import ProgressBar, common_options, configure_logging, settings_from  # noqa: E402
-from assistant.errors import AssistantError, IndexMissingError, IndexStateError  # noqa: E402
+from assistant.errors import (  # noqa: E402
+    AssistantError,
+    IndexBusyError,
+    IndexMissingError,
+    IndexStateError,
+)
 from assistant.feedback import FeedbackStore  # noqa: E402
+from assistant.indexing import hold_writer_lock  # noqa: E402
 from assistant.service import build_index, open_assistant  # noqa: E402
 
 
@@ -52,19 +58,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
+    # One writer at a time: while the app runs, it alone writes to its index (ingest.py says
+    # so and stops; documents are added on the Beheer page instead).
+    try:
+        writer = hold_writer_lock(settings.index_dir)
+    except IndexBusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     assistant.warm_up()
     import uvicorn
 
+    from assistant.library import Library
     from assistant.webapp import build_app
 
     # Thumbs are always kept; questions, answers and comments only with feedback_logging.
     feedback = FeedbackStore(settings.feedback_db, keep_text=settings.feedback_logging)
-    app = build_app(assistant, feedback)
+    library = None
+    if settings.admin_password or settings.admin_token:
+        library = Library(assistant, assistant.answerer.embeddings)
+        library.sync()  # completes whatever a crash left half done
+    app = build_app(assistant, feedback, library=library)
     print(f"* Running on local URL:  http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     # Open streams (a client's event stream) do not hold up a shutdown for long.
     uvicorn.run(
         app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=3
     )
+    writer.close()
     return 0
 
 

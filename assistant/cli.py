@@ -136,6 +136,46 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def set_setting(config: Path, name: str, value: str) -> None:
+    """Write one setting into the TOML settings file, keeping its other lines and comments."""
+    import tomlkit
+
+    from assistant.library import _write_atomically
+
+    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    document = tomlkit.parse(text)
+    document[name] = value
+    _write_atomically(config, tomlkit.dumps(document))
+
+
+def cmd_admin(args: argparse.Namespace) -> int:
+    import getpass
+    import secrets
+
+    from assistant.admin import hash_password
+    from assistant.settings import CONFIG_ENV, DEFAULT_CONFIG_FILE
+
+    config = args.config or Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
+    if args.action == "set-password":
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("Nieuw wachtwoord voor /beheer: ")
+            if getpass.getpass("Nog eens: ") != password:
+                print("error: the two passwords differ; nothing written", file=sys.stderr)
+                return 2
+        if len(password) < 10:
+            print("error: use a password of at least 10 characters", file=sys.stderr)
+            return 2
+        set_setting(config, "admin_password", hash_password(password))
+        print(f"admin_password (a salted scrypt hash) written to {config}; restart the app")
+        return 0
+    token = secrets.token_urlsafe(32)
+    set_setting(config, "admin_token", token)
+    print(f"admin_token written to {config}; scripts send: Authorization: Bearer {token}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -193,6 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common_options(evaluate)
     evaluate.set_defaults(run=cmd_eval)
+
+    admin = commands.add_parser("admin", help="turn on document management at /beheer")
+    admin.add_argument("action", choices=["set-password", "new-token"])
+    admin.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    admin.add_argument("--config", type=Path, help="settings file (default: assistant.toml)")
+    admin.set_defaults(run=cmd_admin)
     return parser
 
 

@@ -8,7 +8,8 @@
     │   ├── IndexCorruptError  the index's files cannot be read
     │   ├── StoreUnavailableError  the Chroma server cannot be reached
     │   ├── EmbeddingUnavailableError  the embeddings server cannot be reached
-    │   └── ModelMismatchError the index was built with another embedding model
+    │   ├── ModelMismatchError the index was built with another embedding model
+    │   └── IndexBusyError     another process is writing to the index
     └── QueryError             a question or filter is invalid
 
 The library raises; only the edges (CLI, web UI) translate these into messages.
@@ -75,3 +76,7 @@ class QueryError(AssistantError):
         self.name = name
         self.value = value
         self.known = known
+
+
+class IndexBusyError(IndexStateError):
+    """Another process (the web app, another ingest) is writing to this index."""

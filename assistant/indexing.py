@@ -26,7 +26,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.catalog import CATALOG_FILE, CatalogEntry, load_catalog
 from assistant.chunking import chunk_document, iter_chunks
-from assistant.errors import DocumentError, IndexCorruptError
+from assistant.errors import DocumentError, IndexBusyError, IndexCorruptError
 from assistant.facets import filter_row
 from assistant.instructions import addresses_model
 from assistant.lexical import LexicalIndex, LexicalRow
@@ -199,6 +199,42 @@ def _file_pieces(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
     with path.open("rb") as file:
         while piece := file.read(size):
             yield piece
+
+
+def lock_path(index_dir: Path) -> Path:
+    """The lock file of an index: beside its folder, so that a reset does not remove it."""
+    index_dir = index_dir.resolve()
+    return index_dir.parent / f".{index_dir.name}.lock"
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's one writer lock, or raise IndexBusyError at once: one process writes
+    at a time (an ingest, or the web app, which holds it while it runs)."""
+    handle = hold_writer_lock(index_dir)
+    try:
+        yield
+    finally:
+        handle.close()
+
+
+def hold_writer_lock(index_dir: Path):
+    """Take the index's writer lock and return the open file that holds it (closing it, or the
+    process ending, releases it); IndexBusyError when another process has it."""
+    import fcntl
+
+    path = lock_path(index_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise IndexBusyError(
+            f"the index in {index_dir} is being written by another process (the web app, or "
+            "another ingest): stop it first, or add documents on the app's Beheer page"
+        ) from None
+    return handle
 
 
 def reset_index(index_dir: Path) -> None:

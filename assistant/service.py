@@ -20,7 +20,14 @@ from assistant.answering import (
 from assistant.conversation import joined, refers_back
 from assistant.embedding import CachedEmbeddings, make_embeddings
 from assistant.errors import IndexMissingError
-from assistant.indexing import IngestProgress, IngestReport, ingest, reset_index, sync_lexical
+from assistant.indexing import (
+    IngestProgress,
+    IngestReport,
+    ingest,
+    reset_index,
+    sync_lexical,
+    writer_lock,
+)
 from assistant.records import Answer, Hit
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
@@ -208,11 +215,13 @@ def build_index(
     reset: bool = False,
     progress: IngestProgress | None = None,
 ) -> IngestReport:
-    """Ingest the given files and folders (default: the corpus) into the settings' index."""
-    if reset:
-        if settings.chroma_host:
-            ChunkStore.drop(client_for(settings))
-        reset_index(settings.index_dir)
-    store = ChunkStore(client_for(settings), settings.embedding_model, create=True)
-    embeddings = embeddings or make_embeddings(settings)
-    return ingest(paths or [settings.corpus_dir], settings, store, embeddings, progress)
+    """Ingest the given files and folders (default: the corpus) into the settings' index,
+    holding its writer lock (IndexBusyError when the web app or another ingest has it)."""
+    with writer_lock(settings.index_dir):
+        if reset:
+            if settings.chroma_host:
+                ChunkStore.drop(client_for(settings))
+            reset_index(settings.index_dir)
+        store = ChunkStore(client_for(settings), settings.embedding_model, create=True)
+        embeddings = embeddings or make_embeddings(settings)
+        return ingest(paths or [settings.corpus_dir], settings, store, embeddings, progress)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from assistant.admin import is_password_hash
 from assistant.embedding import check_model_name
 from assistant.errors import SettingsError
 
@@ -88,6 +89,14 @@ class Settings:
     # Feedback is stored only when switched on: teachers may type details about pupils.
     feedback_logging: bool = False
     feedback_db: Path = Path("feedback.sqlite3")
+    # Document management at /beheer: off until a password is set (`python -m assistant admin
+    # set-password` writes its salted hash here); admin_token is the API's bearer token.
+    admin_password: str = ""
+    admin_token: str = ""
+    # Removed documents' files, kept this many days for restoring; the coordinators' log.
+    trash_dir: Path = Path("prullenbak")
+    trash_days: int = 30
+    admin_log: Path = Path("beheer.sqlite3")
 
     def __post_init__(self) -> None:
         check_model_name(self.embedding_model)
@@ -114,6 +123,15 @@ class Settings:
             raise SettingsError("llm_base_url and llm_model: set both to use an LLM, or neither")
         if self.llm_timeout <= 0:
             raise SettingsError("llm_timeout: must be more than 0 seconds")
+        if self.admin_password and not is_password_hash(self.admin_password):
+            raise SettingsError(
+                "admin_password: holds a hash, not the password; set it with "
+                "`python -m assistant admin set-password`"
+            )
+        if self.admin_token and len(self.admin_token) < 16:
+            raise SettingsError("admin_token: must be at least 16 characters")
+        if self.trash_days < 1:
+            raise SettingsError("trash_days: must be at least 1")
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some values changed (validated like the original)."""

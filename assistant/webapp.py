@@ -20,6 +20,7 @@ import gradio as gr
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
+from assistant.beheer import add_beheer_routes
 from assistant.citing import citation_block
 from assistant.conversation import export_docx, export_markdown
 from assistant.documents import DocumentFiles, add_document_routes
@@ -32,6 +33,7 @@ from assistant.errors import (
 )
 from assistant.facets import FACETS, Facet, facet_named, value_label
 from assistant.feedback import FeedbackStore
+from assistant.library import Library
 from assistant.pages import Pending as PendingTurn
 from assistant.pages import collection_html, conversation_html, results_html
 from assistant.presenting import answer_to_json, search_to_json
@@ -764,12 +766,15 @@ def build_app(
     assistant: Assistant,
     feedback: FeedbackStore | None = None,
     today: Callable[[], date] = date.today,
+    library: Library | None = None,
 ) -> FastAPI:
-    """The whole web app: the Gradio UI, and the corpus's documents served by id
-    (documents.py). Gradio itself is allowed no folder at all."""
+    """The whole web app: the Gradio UI, the corpus's documents served by id (documents.py),
+    and document management at /beheer with its API (beheer.py). Gradio itself is allowed no
+    folder at all."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     files = DocumentFiles(assistant.retriever.store, assistant.settings.corpus_dir)
     add_document_routes(app, files)
+    add_beheer_routes(app, library, assistant.settings)
     _dutch_page(app)
     ui = build_ui(assistant, feedback, today).queue(default_concurrency_limit=8)
     return gr.mount_gradio_app(
