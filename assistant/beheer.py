@@ -207,7 +207,8 @@ def _job_html(job: JobState) -> str:
     if job.state == "bezig":
         if not job.passages:
             doing = f"bezig: {_e(job.file) or 'het bestand'} wordt gelezen"
-            return f"<li><strong>{_e(job.title)}</strong> ({_e(job.action)}): {doing}<br><progress></progress></li>"
+            head = f"<strong>{_e(job.title)}</strong> ({_e(job.action)})"
+            return f"<li>{head}: {doing}<br><progress></progress></li>"
         left = job.seconds_left
         eta = f", nog ongeveer {left:.0f} s" if left is not None else ""
         return (
