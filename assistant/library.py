@@ -331,6 +331,16 @@ class Library:
         self._wake = threading.Condition()
         self._worker = threading.Thread(target=self._run, daemon=True, name="beheer-ingest")
         self._worker.start()
+        self._purge_staging()
+
+    def _purge_staging(self, hours: float = 24) -> None:
+        """Uploads that were checked but never described are dropped after a day."""
+        if not self.staging_dir.is_dir():
+            return
+        oldest = time.time() - hours * 3600
+        for path in self.staging_dir.iterdir():
+            if path.is_file() and path.stat().st_mtime < oldest:
+                path.unlink(missing_ok=True)
 
     # -- what is there ----------------------------------------------------------------------
 

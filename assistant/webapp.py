@@ -155,7 +155,9 @@ def _dutch_error(exc: AssistantError) -> str:
         if exc.kind == "too_long":
             return f"Je vraag is te lang: gebruik hoogstens {MAX_QUESTION} tekens."
         if exc.kind == "unknown_filter":
-            return f"Onbekend filter ‘{exc.name}’: kies organisatie, type, land of thema."
+            names = [facet.dutch for facet in FACETS]
+            choices = f"{', '.join(names[:-1])} of {names[-1]}"
+            return f"Onbekend filter ‘{exc.name}’: kies {choices}."
         if exc.kind == "unknown_value":
             facet = facet_named(exc.name)
             name = facet.dutch if facet else exc.name

@@ -112,6 +112,18 @@ def test_the_api_refuses_every_call_without_the_token_and_changes_nothing(app, t
     assert status == 200 and len(body["documents"]) == 5
 
 
+def test_ingest_from_the_shell_waits_for_the_running_app_with_a_clear_message(app):
+    finished = subprocess.run(
+        [sys.executable, str(ROOT / "ingest.py"), "--index", str(app["folder"] / "index")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "ASSISTANT_CORPUS_DIR": str(app["folder"] / "corpus")},
+        timeout=120,
+    )
+    assert finished.returncode == 2
+    assert "being written by another process" in finished.stderr and "Beheer page" in finished.stderr
+
+
 def test_teachers_asking_during_an_upload_get_answers_not_errors(app, tmp_path):
     from gradio_client import Client
 

@@ -215,7 +215,7 @@ def ingest_until(tmp_path, corpus, index, stored_lines, sig):
     process = start_ingest(corpus, index, embedding_batch_size="1")
     seen = 0
     for line in process.stderr:
-        if "stored " in line:
+        if "stored " in line and "stored before" not in line:  # a whole file stored
             seen += 1
             if seen == stored_lines:
                 process.send_signal(sig)

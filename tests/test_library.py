@@ -141,3 +141,28 @@ def test_a_new_edition_replaces_the_file_and_the_old_one_goes_to_the_trash(tmp_p
     hits = library.assistant.search("voorleesmoment nieuw hoofdstuk", k=1)
     assert hits[0].chunk.info.source == source
     assert [t.source for t in library.trash()] == [source]
+
+
+def test_editing_anything_but_the_title_embeds_nothing_again(
+    tmp_path, corpus_copy, embeddings, embedding_cache
+):
+    from test_indexing import CountingEmbeddings
+
+    from assistant.embedding import E5_MODEL, E5Embeddings, PersistentEmbeddings
+
+    settings = make_settings(
+        tmp_path, corpus_copy, trash_dir=tmp_path / "t", admin_log=tmp_path / "log.sqlite3"
+    )
+    build_index(settings, embeddings=embeddings)
+    # The model itself is counted, behind the embedding cache the app uses.
+    counting = CountingEmbeddings(E5Embeddings())
+    cached = PersistentEmbeddings(counting, embedding_cache, E5_MODEL)
+    library = Library(open_assistant(settings, embeddings=cached), cached)
+    source = "gent-samen-door-de-schoolpoort.txt"
+    entry = library.entry_of(source)
+    fields = {**FIELDS, "title": entry.title, "organisation": "Stad Gent", "year": "2019"}
+    counting.texts = 0
+    job = library.wait(library.edit(source, fields))
+    assert job.state == "klaar" and counting.texts == 0
+    hit = library.assistant.search("schoolpoort proeftuin", k=1)[0]
+    assert (hit.chunk.info.organisation, hit.chunk.info.year) == ("Stad Gent", 2019)
