@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -191,6 +192,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_app(folder: Path, port: int, timeout: float = 240, **settings: str):
+    """app.py on folder/corpus with its index in folder/index, ASSISTANT_* settings from
+    settings, its output in folder/app.log; returns the process and its URL once it serves."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_CORPUS_DIR": str(folder / "corpus"),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        **{f"ASSISTANT_{name.upper()}": value for name, value in settings.items()},
+    }
+    log = (folder / "app.log").open("a")  # noqa: SIM115 - open for the server's whole life
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(folder / "index")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=folder,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    wait_until_serving(url, process, folder / "app.log", timeout)
+    return process, url
 
 
 def wait_until_serving(

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import CORPUS, ROOT, free_port, wait_until_serving, write_report_pdf
+from conftest import CORPUS, ROOT, free_port, start_app, write_report_pdf
 
 from assistant.admin import hash_password
 
@@ -36,35 +36,22 @@ def long_report(path, pages=40):
     return write_report_pdf(path, lines, title="Logboek van het onthaal")
 
 
-def start_app(folder, port):
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "ASSISTANT_CORPUS_DIR": str(folder / "corpus"),
-        "ASSISTANT_ADMIN_PASSWORD": hash_password(PASSWORD),
-        "ASSISTANT_ADMIN_TOKEN": TOKEN,
-        "ASSISTANT_TRASH_DIR": str(folder / "prullenbak"),
-        "ASSISTANT_ADMIN_LOG": str(folder / "beheer.sqlite3"),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    log = (folder / "app.log").open("a")  # noqa: SIM115 - open for the server's whole life
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(folder / "index")],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=folder,
+def start_beheer_app(folder, port):
+    return start_app(
+        folder,
+        port,
+        admin_password=hash_password(PASSWORD),
+        admin_token=TOKEN,
+        trash_dir=str(folder / "prullenbak"),
+        admin_log=str(folder / "beheer.sqlite3"),
     )
-    url = f"http://127.0.0.1:{port}/"
-    wait_until_serving(url, process, folder / "app.log", 240)
-    return process, url
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("beheer")
     shutil.copytree(CORPUS, folder / "corpus")
-    process, url = start_app(folder, free_port())
+    process, url = start_beheer_app(folder, free_port())
     yield {"url": url, "folder": folder, "process": process}
     process.terminate()
     process.wait(timeout=30)
@@ -208,7 +195,7 @@ def test_a_coordinator_manages_a_document_in_the_browser(app, tmp_path):
         box.send_keys("Onthaallogboek Gent")
         browser.find_element(By.XPATH, "//button[contains(., 'Bewaren')]").click()
         wait_for(lambda: "is bewaard" in browser.page_source)
-        wait_for(lambda: "gelukt" in text(browser, "taken").split("\n")[0], 120)
+        wait_for(lambda: "gelukt" in text(browser, "taken").split("\n")[0], 300)
         answer = client.predict("Wat deed de kleuterjuf elke ochtend met de ouders in het onthaal?", api_name="/ask")
         assert answer["citations"][0]["title"] == "Onthaallogboek Gent"
 
@@ -217,12 +204,12 @@ def test_a_coordinator_manages_a_document_in_the_browser(app, tmp_path):
         link.click()
         wait_for(lambda: browser.find_elements(By.XPATH, "//button[contains(., 'Verwijderen')]"))[0].click()
         wait_for(lambda: "naar de prullenbak" in browser.page_source)
-        wait_for(lambda: "gelukt" in text(browser, "taken").split("\n")[0], 120)
+        wait_for(lambda: "gelukt" in text(browser, "taken").split("\n")[0], 300)
         hits = client.predict("kleuterjuf praatte elke ochtend met de ouders", {}, 5, api_name="/search")["hits"]
         assert all(h["title"] != "Onthaallogboek Gent" for h in hits)
         browser.find_element(By.XPATH, "//button[contains(., 'Terugzetten')]").click()
         wait_for(lambda: "wordt teruggezet" in browser.page_source)
-        wait_for(lambda: "gelukt" in text(browser, "taken").split("\n")[0], 120)
+        wait_for(lambda: "gelukt" in text(browser, "taken").split("\n")[0], 300)
         hits = client.predict("kleuterjuf praatte elke ochtend met de ouders", {}, 3, api_name="/search")["hits"]
         assert hits[0]["title"] == "Onthaallogboek Gent"
         log = text(browser, "logboek")
@@ -252,7 +239,7 @@ def test_a_kill_9_in_the_middle_of_an_ingest_leaves_catalog_and_index_consistent
 
     shutil.copytree(CORPUS, tmp_path / "corpus")
     port = free_port()
-    process, url = start_app(tmp_path, port)
+    process, url = start_beheer_app(tmp_path, port)
     app = {"url": url}
     try:
         report = long_report(tmp_path / "logboek.pdf", pages=300)
@@ -269,7 +256,7 @@ def test_a_kill_9_in_the_middle_of_an_ingest_leaves_catalog_and_index_consistent
     catalog = load_catalog(tmp_path / "corpus")
     assert added["source"] in catalog and (tmp_path / "corpus" / added["source"]).is_file()
 
-    process, url = start_app(tmp_path, port)  # the start-up job completes the interrupted one
+    process, url = start_beheer_app(tmp_path, port)  # the start-up job completes the interrupted one
     try:
         settings = load_settings(env={}, index_dir=tmp_path / "index")
         store = ChunkStore(client_for(settings), settings.embedding_model)
@@ -340,15 +327,7 @@ def server(tmp_path_factory):
     """The app without admin settings."""
     folder = tmp_path_factory.mktemp("zonder-beheer")
     shutil.copytree(CORPUS, folder / "corpus")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ASSISTANT_CORPUS_DIR": str(folder / "corpus")}
-    port = free_port()
-    log = (folder / "app.log").open("w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(folder / "index")],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=folder,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    wait_until_serving(url, process, folder / "app.log", 240)
+    process, url = start_app(folder, free_port())
     yield {"url": url}
     process.terminate()
     process.wait(timeout=30)

@@ -1,11 +1,8 @@
 """The real app on a free port: gradio_client against the API, Chromium against the pages."""
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -19,7 +16,7 @@ from conftest import (
     ROOT,
     free_port,
     make_settings,
-    wait_until_serving,
+    start_app,
     write_report_pdf,
 )
 
@@ -66,36 +63,15 @@ def server(tmp_path_factory):
         "<script>fetch('/gradio_api/info')</script></body></html>",
         encoding="utf-8",
     )
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "ASSISTANT_CORPUS_DIR": str(corpus),
-        "ASSISTANT_FEEDBACK_LOGGING": "true",
-        "ASSISTANT_FEEDBACK_DB": str(folder / "feedback.sqlite3"),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    log = (folder / "app.log").open("w")  # noqa: SIM115 - open for the server's whole life
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "app.py"),
-            "--port",
-            str(port),
-            "--index",
-            str(folder / "index"),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=folder,
+    process, url = start_app(
+        folder,
+        free_port(),
+        feedback_logging="true",
+        feedback_db=str(folder / "feedback.sqlite3"),
     )
-    url = f"http://127.0.0.1:{port}/"
-    wait_until_serving(url, process, folder / "app.log", 180)
     yield {"url": url, "corpus": corpus, "folder": folder}
     process.terminate()
     process.wait(timeout=30)
-    log.close()
 
 
 def client(server):
@@ -348,9 +324,15 @@ def ask_in_browser(driver, question):
 
 def shown(driver, element_id) -> bool:
     """Whether the element is on the page and visible (Gradio leaves hidden ones out)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    return any(e.is_displayed() for e in driver.find_elements(By.ID, element_id))
+    for _ in range(5):
+        try:
+            return any(e.is_displayed() for e in driver.find_elements(By.ID, element_id))
+        except StaleElementReferenceException:
+            time.sleep(0.2)  # drawn anew while we looked: look again
+    return False
 
 
 def search_in_browser(driver, server, query):
