@@ -17,8 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import gradio as gr
-from fastapi import FastAPI, Request
-from starlette.responses import Response
+from fastapi import FastAPI
 
 from assistant.beheer import add_beheer_routes
 from assistant.citing import citation_block
@@ -747,21 +746,45 @@ def build_ui(
     return ui
 
 
-def _dutch_page(app: FastAPI) -> None:
-    """Serve the page as Dutch: <html lang="nl">, and Gradio's own words in its Dutch."""
+class DutchPage:
+    """ASGI middleware that serves the page as Dutch: <html lang="nl">, and Gradio's own words
+    in its Dutch. Only GET / is read and rewritten; every other request, the queue's event
+    streams included, passes straight through untouched (a BaseHTTPMiddleware wrapped each of
+    them in its own task and stream)."""
 
-    @app.middleware("http")
-    async def dutch(request: Request, call_next):
-        response = await call_next(request)
-        if request.method != "GET" or request.url.path not in ("/", ""):
-            return response
-        if not response.headers.get("content-type", "").startswith("text/html"):
-            return response
-        body = b"".join([part async for part in response.body_iterator])
-        body = body.replace(b'lang="en"', b'lang="nl"', 1)
-        body = body.replace(b"<head>", b"<head>" + _DUTCH_HEAD.encode(), 1)
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        return Response(body, status_code=response.status_code, headers=headers)
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in ("/", ""):
+            await self.app(scope, receive, send)
+            return
+        start: dict = {}
+        parts: list[bytes] = []
+
+        async def rewrite(message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            parts.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(parts)
+            headers = [h for h in start.get("headers", []) if h[0].lower() != b"content-length"]
+            html = any(
+                k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers
+            )
+            if html:
+                body = body.replace(b'lang="en"', b'lang="nl"', 1)
+                body = body.replace(b"<head>", b"<head>" + _DUTCH_HEAD.encode(), 1)
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, rewrite)
 
 
 def build_app(
@@ -777,7 +800,7 @@ def build_app(
     files = DocumentFiles(assistant.retriever.store, assistant.settings.corpus_dir)
     add_document_routes(app, files)
     add_beheer_routes(app, library, assistant.settings)
-    _dutch_page(app)
+    app.add_middleware(DutchPage)
     ui = build_ui(assistant, feedback, today).queue(default_concurrency_limit=8)
     return gr.mount_gradio_app(
         app,

@@ -185,6 +185,20 @@ def test_dev_set_conversations_through_the_api(server):
     assert len(misread) <= 1, misread
 
 
+def test_the_page_is_served_as_dutch_and_other_routes_pass_untouched(server):
+    page = urllib.request.urlopen(server["url"])
+    body = page.read()
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert re.search(rb'<html\s+lang="nl"', body) and b'lang="en"' not in body
+    # The Dutch head script, once.
+    assert body.count(b"Navigator.prototype,'language'") == 1
+    assert int(page.headers["Content-Length"]) == len(body)
+    # Gradio's own JSON is not rewritten.
+    info = urllib.request.urlopen(f"{server['url']}gradio_api/info")
+    assert info.headers["Content-Type"].startswith("application/json")
+    assert b"nlNames" not in info.read()
+
+
 def test_only_ingested_corpus_pdfs_are_served_by_id_and_sandboxed(server):
     corpus = server["corpus"].resolve()
     ok = urllib.request.urlopen(f"{server['url']}bron/{document_id('rapport.pdf')}.pdf")
