@@ -225,7 +225,10 @@ def _lead_in_unit(text: str, lines: list[_Line], index: int, heading: str | None
     if lead.is_item:
         return None
     colon = lead.text.endswith(":")
-    announced = _ANNOUNCES.search(fold(lead.text))
+    # Only the line's last sentence leads into what follows: "... met zeven hefbomen en vier
+    # verbindende concepten ... . Klasse zorgde voor een mediacampagne." announces nothing.
+    spans = _sentences(text, lead) or [(lead.start, lead.end)]
+    announced = _ANNOUNCES.search(fold(text[spans[-1][0] : spans[-1][1]]))
     named = _named_sections(text, lead)
     if named and (index + 1 == len(lines) or fold(lines[index + 1].text) in named):
         return _sections_unit(text, lines, index, heading, named)
@@ -238,7 +241,6 @@ def _lead_in_unit(text: str, lines: list[_Line], index: int, heading: str | None
     if len(items) < 2 and not open_ended:
         return None
     # The lead-in proper is the line's last sentence (with those it leans on).
-    spans = _sentences(text, lead) or [(lead.start, lead.end)]
     k = len(spans) - 1
     while k > 0 and _ANAPHORIC.match(fold(text[spans[k][0] : spans[k][1]])):
         k -= 1

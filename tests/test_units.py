@@ -86,6 +86,18 @@ def test_a_lead_in_takes_the_headed_items_it_announces():
     )
 
 
+def test_a_number_of_things_mid_paragraph_announces_no_headed_items():
+    # "... met zeven hefbomen en vier verbindende concepten ... Klasse zorgde voor een
+    # ondersteunende mediacampagne." is followed by the headings INSPIRATIEGIDS, EINDRAPPORT:
+    # they are no hefbomen, and the paragraph's last sentence announces nothing.
+    text = (CORPUS / "kkgk-historiek-en-visie.txt").read_text()
+    start = text.index("Dit onderwijsproject bracht alle bacheloropleidingen")
+    passage = text[start : text.index("MUZIKAAL INTERMEZZO")].strip()
+    units = answer_units(passage)
+    assert not [u for u in units if u.kind == "list" and "INSPIRATIEGIDS" in u.text]
+    assert any(u.quoted == "Klasse zorgde voor een ondersteunende mediacampagne." for u in units)
+
+
 def test_a_quotation_is_quoted_with_its_attribution():
     chunk, units = units_of("Een directeur uit het netwerk van Kansen4Kinderen")
     quote = next(u for u in units if u.kind == "quote")
