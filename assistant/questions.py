@@ -50,7 +50,8 @@ _ASKS = {
     ),
     "age": re.compile(r"\b(hoe oud|welke leeftijd|vanaf welke leeftijd)\b"),
     "duration": re.compile(
-        r"\b(hoe ?lang (duurt|loopt|duurde|liep)|hoelang|over hoeveel (weken|maanden|jaar))"
+        r"\b(hoe ?lang (duurt|loopt|duurde|liep)|hoelang|over hoeveel (weken|maanden|jaar)|"
+        r"hoeveel tijd)"
     ),
     "name": re.compile(
         r"\b(hoe heet|hoe heten|wat is de naam|welke naam|wie (is|was) de|wie zingt)"
@@ -142,6 +143,8 @@ def needs_of(question: str) -> tuple[Need, ...]:
             continue
         if kind == "count" and any(n.kind in ("amount", "percentage") for n in found):
             continue
+        if kind == "count" and _counted(text) == "tijd":
+            continue  # "hoeveel tijd" asks for a duration, not a count
         if kind == "names":
             given = frozenset(re.findall(r"\w+", text))
             found.append(Need(kind, re.sub(r"\s+", " ", match.group("term")), given))

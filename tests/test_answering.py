@@ -141,6 +141,7 @@ def test_needs_and_what_satisfies_them():
         "date"
     ]
     assert needs_of("Wat doet een kansencoach?") == ()
+    assert needs_of("Hoeveel tijd krijgen we per maand?") == (Need("duration"),)
     # Only the asking sentence counts, not the situation before it.
     assert needs_of("Ik heb 3 kinderen. Wat doet een kansencoach?") == ()
     count = Need("count", "lerarenopleidingen")
