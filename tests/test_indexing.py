@@ -212,7 +212,9 @@ def start_ingest(corpus, index, **env):
 
 def ingest_until(tmp_path, corpus, index, stored_lines, sig):
     """Start ingest, wait for the given number of stored files, then send a signal."""
-    process = start_ingest(corpus, index, embedding_batch_size="1")
+    # No embedding cache: with one warmed by an earlier run, ingest could finish before the
+    # signal arrives on a loaded machine.
+    process = start_ingest(corpus, index, embedding_batch_size="1", embedding_cache="")
     seen = 0
     for line in process.stderr:
         if "stored " in line and "stored before" not in line:  # a whole file stored
