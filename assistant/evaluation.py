@@ -117,7 +117,7 @@ def load_fresh(path: Path) -> list[DevItem]:
                     question=raw["question"],
                     style="own",
                     answerable=raw["answerable"],
-                    split="fresh",
+                    split=raw.get("split", "fresh"),
                     facts=tuple(tuple(f) for f in raw["facts"]),
                     origin="fresh",
                     previous=raw.get("previous"),
@@ -290,6 +290,10 @@ class CorpusReport:
     # The second fresh set (fresh2.jsonl): answers, and how its conversations are read.
     fresh2: AnswerFigures | None = None
     fresh2_conversation: ConversationFigures | None = None
+    # The practice set (practice.jsonl): "how do I ..." questions whose answer must name a
+    # practice the documents describe; a tuning and a held-out half.
+    practice_tune: AnswerFigures | None = None
+    practice_heldout: AnswerFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -517,6 +521,7 @@ def run_evaluation(
     embeddings: Embeddings | None = None,
     fresh: Path | None = None,
     fresh2: Path | None = None,
+    practice: Path | None = None,
 ) -> EvaluationReport:
     """Build (or update) one index per corpus in work_dir and measure everything on it."""
     items = load_devset(devset)
@@ -524,6 +529,10 @@ def run_evaluation(
     fresh_items = load_fresh(fresh) if fresh is not None else []
     fresh2_items = load_fresh(fresh2) if fresh2 is not None else []
     fresh2_by_id = {i.id: i for i in fresh2_items}
+    practice_items = load_fresh(practice) if practice is not None else []
+    practice_halves = {
+        split: [i for i in practice_items if i.split == split] for split in ("tune", "heldout")
+    }
     if distractors is None:
         distractors = [p for p in DEBIAN_DISTRACTORS if p.exists()]
     # One model for every index and question (its persistent cache keeps passages' vectors
@@ -581,6 +590,11 @@ def run_evaluation(
                     if fresh2_items
                     else None
                 ),
+                **{
+                    f"practice_{split}": evaluate_answers(assistant, half, {})
+                    for split, half in practice_halves.items()
+                    if half
+                },
             )
         )
     return EvaluationReport(
@@ -646,6 +660,13 @@ def print_report(report: EvaluationReport, settings: Settings) -> None:
                 f"of {c.n_follow_ups}, switches wrongly joined {c.switches_joined:.3f} of "
                 f"{c.n_switches}"
             )
+        for split, title in (("heldout", "held-out half"), ("tune", "tuning half")):
+            f = getattr(corpus, f"practice_{split}")
+            if f is not None:
+                print(
+                    f"-- PRACTICE set, {title}: answers naming a practice {f.correct:.3f}; "
+                    f"refused {list(f.false_refusals) or 'none'}"
+                )
         thresholds = dict(zip(("evidence", "relevance"), refusal_thresholds(settings), strict=True))
         for cal in corpus.calibration:
             threshold = thresholds[cal.feature]
