@@ -47,6 +47,10 @@ OFF_TOPIC = (
     "Deze vraag gaat over iets wat de documenten in deze collectie niet behandelen. "
     "De assistent beantwoordt alleen vragen over wat in de documenten staat."
 )
+NOT_DUTCH = (
+    "Deze assistent beantwoordt vragen in het Nederlands, met citaten uit Nederlandstalige "
+    "documenten. Stel je vraag in het Nederlands."
+)
 REFUSAL = NOT_ANSWERED  # the refusal an LLM's "GEEN ANTWOORD" becomes
 RELATED_MAX = 3
 # A lead-in ending its passage takes the items it announces from at most this many passages
@@ -367,7 +371,7 @@ def _named(name: str, text: str) -> bool:
 
 def refuse(question: str, hits: Sequence[Hit] = (), message: str = NOT_ANSWERED) -> Answer:
     """The Dutch refusal: no answer, nothing cited; the passages found are only 'related'."""
-    related = tuple(hits[:RELATED_MAX]) if message != OFF_TOPIC else ()
+    related = tuple(hits[:RELATED_MAX]) if message not in (OFF_TOPIC, NOT_DUTCH) else ()
     return Answer(question, False, message, (), tuple(hits), related=related)
 
 

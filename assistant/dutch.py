@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_DUTCH
+from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
 # Question words and fillers that carry no topic, beyond Snowball's Dutch stop list.
 _QUESTION_WORDS = {
@@ -39,6 +39,23 @@ STOPWORDS = frozenset(STOPWORDS_DUTCH) | _QUESTION_WORDS
 _TOKEN = re.compile(r"[a-z0-9]+(?:'s)?")
 _MIN_PART = 4  # shortest word a compound part may be
 _LINKS = ("", "s", "e", "en")  # Dutch linking sounds between compound parts
+
+
+# English function words that are no Dutch words: a question full of them is English.
+_ENGLISH = (frozenset(STOPWORDS_EN) | {
+    "what", "how", "which", "who", "whom", "where", "when", "why", "does", "do", "did", "can",
+    "could", "should", "would", "my", "our", "your", "i", "you", "from", "about", "have", "has",
+}) - frozenset(STOPWORDS_DUTCH)  # fmt: skip
+
+
+def writes_english(text: str) -> bool:
+    """Whether a question is written in English rather than Dutch: at least three English
+    function words, and more than twice as many as Dutch ones ('coaching on the job' inside a
+    Dutch question is Dutch)."""
+    words = re.findall(r"[a-z']+", text.lower())
+    english = sum(w in _ENGLISH for w in words)
+    dutch = sum(w in STOPWORDS_DUTCH for w in words)
+    return english >= 3 and english > 2 * dutch
 
 
 def fold(text: str) -> str:

@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering import (
+    NOT_DUTCH,
     ExtractiveAnswerer,
     final_answer,
     passage_relevance,
     refusal_thresholds,
+    refuse,
 )
 from assistant.conversation import joined, refers_back
+from assistant.dutch import writes_english
 from assistant.embedding import CachedEmbeddings, make_embeddings
 from assistant.errors import IndexMissingError
 from assistant.indexing import (
@@ -123,6 +126,11 @@ class Assistant:
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
     ) -> Iterator[tuple[str, object]]:
         """Yields ("delta", text) while an LLM writes, then ("answer", the checked Answer)."""
+        if writes_english(question):
+            # The documents are Dutch, and so are the answers: BM25 finds nothing for English
+            # words, and the refusal thresholds were set on Dutch questions.
+            yield "answer", refuse(question, (), NOT_DUTCH)
+            return
         together, hits = self._read(question, previous, filters)
         if self.generator is None:
             query = together or question

@@ -6,13 +6,14 @@ import pytest
 from conftest import EPSTEIN_LEVELS, RecordingEmbeddings
 
 from assistant.answering import (
+    NOT_DUTCH,
     OFF_TOPIC,
     ExtractiveAnswerer,
     Quote,
     number_citations,
     quote_location,
 )
-from assistant.dutch import Analyzer
+from assistant.dutch import Analyzer, writes_english
 from assistant.presenting import answer_to_json
 from assistant.questions import Need, needs_of, satisfies
 from assistant.records import Chunk, DocumentInfo, Hit
@@ -129,6 +130,26 @@ def test_off_topic_question_is_refused_without_advice_or_related_passages(assist
     assert not answer.answered
     assert answer.text == OFF_TOPIC and answer.citations == () and answer.related == ()
     assert "thema" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How can I involve parents who speak little Dutch in kindergarten?",
+        "What does the inclusion coach of the city of Ghent do?",
+    ],
+)
+def test_an_english_question_is_asked_to_be_put_in_dutch(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.answered and answer.text == NOT_DUTCH
+    assert answer.citations == () and answer.related == ()
+
+
+def test_dutch_questions_with_english_words_stay_dutch():
+    assert not writes_english("Hoe werkt de coaching on the job voor kinderbegeleiders?")
+    assert not writes_english("Wat is een buddy in de klas en hoe start ik ermee?")
+    assert not writes_english("Welke tips geven ze voor een ouderkoffie?")
+    assert writes_english("Which tips do they give for a coffee morning with parents?")
 
 
 def test_needs_and_what_satisfies_them():
