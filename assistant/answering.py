@@ -371,7 +371,7 @@ def _named(name: str, text: str) -> bool:
 
 def refuse(question: str, hits: Sequence[Hit] = (), message: str = NOT_ANSWERED) -> Answer:
     """The Dutch refusal: no answer, nothing cited; the passages found are only 'related'."""
-    related = tuple(hits[:RELATED_MAX]) if message not in (OFF_TOPIC, NOT_DUTCH) else ()
+    related = tuple(hits[:RELATED_MAX]) if message != OFF_TOPIC else ()
     return Answer(question, False, message, (), tuple(hits), related=related)
 
 

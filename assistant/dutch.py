@@ -52,7 +52,7 @@ def writes_english(text: str) -> bool:
     """Whether a question is written in English rather than Dutch: at least three English
     function words, and more than twice as many as Dutch ones ('coaching on the job' inside a
     Dutch question is Dutch)."""
-    words = re.findall(r"[a-z']+", text.lower())
+    words = _TOKEN.findall(fold(text))
     english = sum(w in _ENGLISH for w in words)
     dutch = sum(w in STOPWORDS_DUTCH for w in words)
     return english >= 3 and english > 2 * dutch

@@ -530,9 +530,8 @@ def run_evaluation(
     fresh2_items = load_fresh(fresh2) if fresh2 is not None else []
     fresh2_by_id = {i.id: i for i in fresh2_items}
     practice_items = load_fresh(practice) if practice is not None else []
-    practice_halves = {
-        split: [i for i in practice_items if i.split == split] for split in ("tune", "heldout")
-    }
+    practice_tune = [i for i in practice_items if i.split == "tune"]
+    practice_heldout = [i for i in practice_items if i.split == "heldout"]
     if distractors is None:
         distractors = [p for p in DEBIAN_DISTRACTORS if p.exists()]
     # One model for every index and question (its persistent cache keeps passages' vectors
@@ -590,11 +589,12 @@ def run_evaluation(
                     if fresh2_items
                     else None
                 ),
-                **{
-                    f"practice_{split}": evaluate_answers(assistant, half, {})
-                    for split, half in practice_halves.items()
-                    if half
-                },
+                practice_tune=(
+                    evaluate_answers(assistant, practice_tune, {}) if practice_tune else None
+                ),
+                practice_heldout=(
+                    evaluate_answers(assistant, practice_heldout, {}) if practice_heldout else None
+                ),
             )
         )
     return EvaluationReport(
@@ -660,8 +660,10 @@ def print_report(report: EvaluationReport, settings: Settings) -> None:
                 f"of {c.n_follow_ups}, switches wrongly joined {c.switches_joined:.3f} of "
                 f"{c.n_switches}"
             )
-        for split, title in (("heldout", "held-out half"), ("tune", "tuning half")):
-            f = getattr(corpus, f"practice_{split}")
+        for f, title in (
+            (corpus.practice_heldout, "held-out half"),
+            (corpus.practice_tune, "tuning half"),
+        ):
             if f is not None:
                 print(
                     f"-- PRACTICE set, {title}: answers naming a practice {f.correct:.3f}; "

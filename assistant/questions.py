@@ -42,7 +42,8 @@ _ASKS = {
         r"wat (verdient|betaal)|(?<!wie )betaal\w* (je|ik|we|ouders)\b|prijs|bedrag|tarief)"
     ),
     "percentage": re.compile(r"\b(hoeveel procent|welk percentage|procentpunt|hoeveel %)"),
-    "count": re.compile(r"\b(hoeveel|aantal)\b"),
+    # "hoeveel tijd" asks for a duration, not a count.
+    "count": re.compile(r"\b(hoeveel(?!\s+tijd\b)|aantal)\b"),
     "date": re.compile(
         r"\b(in welk jaar|welk jaar|sinds wanneer|tot wanneer|van wanneer|vanaf wanneer|"
         r"welke datum|op welke dag|welke dag|wanneer (start|begint|begon|vond|verscheen|was|werd|"
@@ -143,8 +144,6 @@ def needs_of(question: str) -> tuple[Need, ...]:
             continue
         if kind == "count" and any(n.kind in ("amount", "percentage") for n in found):
             continue
-        if kind == "count" and _counted(text) == "tijd":
-            continue  # "hoeveel tijd" asks for a duration, not a count
         if kind == "names":
             given = frozenset(re.findall(r"\w+", text))
             found.append(Need(kind, re.sub(r"\s+", " ", match.group("term")), given))
@@ -166,7 +165,7 @@ def _role(text: str) -> str | None:
 
 def _counted(text: str) -> str | None:
     """The noun counted in 'hoeveel Vlaamse lerarenopleidingen ...' (skipping adjectives)."""
-    match = re.search(r"\bhoeveel((?:\s+[\w'-]+){1,3})", text)
+    match = re.search(r"\bhoeveel(?!\s+tijd\b)((?:\s+[\w'-]+){1,3})", text)
     if not match:
         return None
     for word in match.group(1).split():

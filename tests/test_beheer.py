@@ -2,11 +2,8 @@
 with its token, teachers asking during an upload, and a kill -9 in the middle of an ingest."""
 
 import json
-import os
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -100,15 +97,12 @@ def test_the_api_refuses_every_call_without_the_token_and_changes_nothing(app, t
 
 
 def test_ingest_from_the_shell_waits_for_the_running_app_with_a_clear_message(app):
-    finished = subprocess.run(
-        [sys.executable, str(ROOT / "ingest.py"), "--index", str(app["folder"] / "index")],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "ASSISTANT_CORPUS_DIR": str(app["folder"] / "corpus")},
-        timeout=120,
-    )
-    assert finished.returncode == 2
-    assert "being written by another process" in finished.stderr and "Beheer page" in finished.stderr
+    from test_indexing import start_ingest
+
+    ingest = start_ingest(app["folder"] / "corpus", app["folder"] / "index")
+    _, stderr = ingest.communicate(timeout=120)
+    assert ingest.returncode == 2
+    assert "being written by another process" in stderr and "Beheer page" in stderr
 
 
 def test_teachers_asking_during_an_upload_get_answers_not_errors(app, tmp_path):
