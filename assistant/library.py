@@ -594,6 +594,9 @@ class Library:
             except AssistantError as exc:
                 log.warning("beheer job %s failed: %s", job.id, exc)
                 job.result, job.state = f"mislukt: {exc}", "mislukt"
+            except Exception:  # noqa: BLE001 - a bug must fail its job, not stop every later one
+                log.exception("beheer job %s failed unexpectedly", job.id)
+                job.result, job.state = "mislukt: interne fout (zie het logboek van de app)", "mislukt"
             job.finished = time.monotonic()
             self.log.write(job.action, job.source or job.title, job.result)
             self.on_change()

@@ -166,3 +166,38 @@ def test_editing_anything_but_the_title_embeds_nothing_again(
     assert job.state == "klaar" and counting.texts == 0
     hit = library.assistant.search("schoolpoort proeftuin", k=1)[0]
     assert (hit.chunk.info.organisation, hit.chunk.info.year) == ("Stad Gent", 2019)
+
+
+class BreakingEmbeddings:
+    """The real model, until a test breaks it (a bug below the library, not a known error)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.broken = False
+
+    def embed_documents(self, texts):
+        if self.broken:
+            raise RuntimeError("simulated bug in the embedder")
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+def test_a_job_that_fails_unexpectedly_is_marked_failed_and_later_jobs_still_run(
+    tmp_path, corpus_copy, embeddings
+):
+    settings = make_settings(
+        tmp_path, corpus_copy, trash_dir=tmp_path / "prullenbak", admin_log=tmp_path / "log.db"
+    )
+    build_index(settings, embeddings=embeddings)
+    breaking = BreakingEmbeddings(embeddings)
+    library = Library(open_assistant(settings, embeddings=embeddings), breaking)
+    breaking.broken = True
+    staged = library.stage("rapport.pdf", pdf_bytes(tmp_path))
+    failed = library.wait(library.add(staged.id, FIELDS), timeout=120)
+    assert failed.state == "mislukt" and "interne fout" in failed.result
+    breaking.broken = False
+    staged = library.stage("rapport.pdf", pdf_bytes(tmp_path))
+    assert library.wait(library.add(staged.id, FIELDS)).state == "klaar"
+    assert any(r.info.title == FIELDS["title"] for r in library.documents())
