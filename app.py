@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     feedback = FeedbackStore(settings.feedback_db, keep_text=settings.feedback_logging)
     library = None
     if settings.admin_password or settings.admin_token:
-        library = Library(assistant, assistant.answerer.embeddings)
+        # The index's own model (a combined model's answers are scored with its first part only).
+        library = Library(assistant, assistant.retriever.embeddings)
         library.sync()  # completes whatever a crash left half done
     app = build_app(assistant, feedback, library=library)
     print(f"* Running on local URL:  http://{args.host}:{args.port}", file=sys.stderr, flush=True)

@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answering import refusal_thresholds
 from assistant.dutch import fold
-from assistant.embedding import CachedEmbeddings, make_embeddings
+from assistant.embedding import cached, make_embeddings
 from assistant.errors import SettingsError
 from assistant.lexical import LexicalIndex, LexicalRow
 from assistant.records import Answer
@@ -536,7 +536,7 @@ def run_evaluation(
         distractors = [p for p in DEBIAN_DISTRACTORS if p.exists()]
     # One model for every index and question (its persistent cache keeps passages' vectors
     # across runs; the in-memory one keeps the questions' and sentences' within this run).
-    embeddings = CachedEmbeddings(embeddings or make_embeddings(settings))
+    embeddings = cached(embeddings or make_embeddings(settings))
     corpora = {"corpus": [settings.corpus_dir]}
     if distractors:
         corpora["corpus+distractors"] = [settings.corpus_dir, *distractors]

@@ -596,7 +596,8 @@ class Library:
                 job.result, job.state = f"mislukt: {exc}", "mislukt"
             except Exception:  # noqa: BLE001 - a bug must fail its job, not stop every later one
                 log.exception("beheer job %s failed unexpectedly", job.id)
-                job.result, job.state = "mislukt: interne fout (zie het logboek van de app)", "mislukt"
+                job.result = "mislukt: interne fout (zie het logboek van de app)"
+                job.state = "mislukt"
             job.finished = time.monotonic()
             self.log.write(job.action, job.source or job.title, job.result)
             self.on_change()

@@ -21,7 +21,7 @@ from assistant.answering import (
 )
 from assistant.conversation import joined, refers_back
 from assistant.dutch import writes_english
-from assistant.embedding import CachedEmbeddings, make_embeddings
+from assistant.embedding import cached, first_model, make_embeddings
 from assistant.errors import IndexMissingError
 from assistant.indexing import (
     IngestProgress,
@@ -120,7 +120,9 @@ class Assistant:
         gain = passage_relevance(together, with_previous, embeddings) - passage_relevance(
             question, alone, embeddings
         )
-        return (together, with_previous) if gain >= FOLLOW_UP_MARGIN else (None, alone)
+        if gain < FOLLOW_UP_MARGIN:
+            return None, alone
+        return together, with_own_best(with_previous, alone)
 
     def ask_stream(
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
@@ -148,6 +150,17 @@ class Assistant:
             yield event, value
 
 
+def with_own_best(together: list[Hit], alone: list[Hit]) -> list[Hit]:
+    """The passages for a follow-up read with the question before, and after them the best
+    passage for the follow-up's own words when it is missing: what it asks that is new ('En
+    hoeveel dagen per maand ...?') is often in a passage the joined question, dominated by the
+    earlier one's words, ranks just below the top. (Put in the place of the last passage
+    instead, it lost an answer that passage held.)"""
+    if not together or not alone or any(h.chunk.id == alone[0].chunk.id for h in together):
+        return together
+    return [*together, alone[0]]
+
+
 def client_for(settings: Settings):
     """The Chroma client the settings name: a server, or the embedded store."""
     return open_client(settings.index_dir, settings.chroma_host, settings.chroma_port)
@@ -168,9 +181,7 @@ def open_assistant(
     lexical = sync_lexical(settings, store)
     # One cache in front of the model: retrieval and answering both embed the question, and
     # answering embeds the sentences of passages that recur from one question to the next.
-    embeddings = embeddings or make_embeddings(settings)
-    if not isinstance(embeddings, CachedEmbeddings):
-        embeddings = CachedEmbeddings(embeddings)
+    embeddings = cached(embeddings or make_embeddings(settings))
     retriever = Retriever(
         store,
         lexical,
@@ -184,7 +195,7 @@ def open_assistant(
     min_evidence, min_relevance = refusal_thresholds(settings)
     answerer = ExtractiveAnswerer(
         lexical,
-        embeddings,
+        first_model(embeddings),
         max_units=settings.answer_sentences,
         keep_ratio=settings.answer_keep_ratio,
         min_evidence=min_evidence,

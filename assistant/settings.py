@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.admin import is_password_hash
-from assistant.embedding import check_model_name
+from assistant.embedding import DEFAULT_MODEL, check_model_name
 from assistant.errors import SettingsError
 
 CONFIG_ENV = "ASSISTANT_CONFIG"
@@ -34,8 +34,11 @@ class Settings:
     chroma_port: int = 8000
     corpus_dir: Path = Path("corpus")
     # "multilingual-e5-small" or "use-multilingual" (both packaged, offline),
-    # "sentence-transformers:<name or path>", or "openai:<model>" at embedding_base_url.
-    embedding_model: str = "multilingual-e5-small"
+    # "sentence-transformers:<name or path>", or "openai:<model>" at embedding_base_url; or two
+    # of them joined by "+", whose cosines are weighted embedding_weight and 1 - embedding_weight
+    # (the default: e5 and USE, 0.8, chosen on the dev set's tuning half; see README).
+    embedding_model: str = DEFAULT_MODEL
+    embedding_weight: float = 0.8
     embedding_batch_size: int = 64
     # Threads of the e5 engine (0: one per core).
     embedding_threads: int = 0
@@ -60,7 +63,7 @@ class Settings:
     # "weighted": lexical_weight * BM25/max + (1 - lexical_weight) * min-max cosine;
     # "rrf": reciprocal rank fusion with weights lexical_weight and 1 - lexical_weight.
     fusion: str = "weighted"
-    lexical_weight: float = 0.6
+    lexical_weight: float = 0.4
     rrf_k: int = 60
     candidates: int = 50
     top_k: int = 5
@@ -110,6 +113,8 @@ class Settings:
             raise SettingsError(f"fusion: expected one of {', '.join(FUSIONS)}")
         if not 0.0 <= self.lexical_weight <= 1.0:
             raise SettingsError("lexical_weight: must be between 0 and 1")
+        if not 0.0 < self.embedding_weight < 1.0:
+            raise SettingsError("embedding_weight: must be between 0 and 1 (both excluded)")
         for name in ("chunk_size", "candidates", "top_k", "embedding_batch_size", "rrf_k"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name}: must be at least 1")

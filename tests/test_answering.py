@@ -14,6 +14,7 @@ from assistant.answering import (
     quote_location,
 )
 from assistant.dutch import Analyzer, writes_english
+from assistant.embedding import first_model
 from assistant.presenting import answer_to_json
 from assistant.questions import Need, needs_of, satisfies
 from assistant.records import Chunk, DocumentInfo, Hit
@@ -261,7 +262,9 @@ def test_answering_uses_the_passage_vectors_the_store_holds(assistant, embedding
     stored = np.asarray([h.vector for h in hits])
     np.testing.assert_allclose(stored, fresh, atol=1e-5)
 
-    recording = RecordingEmbeddings(embeddings)
+    # Answers are scored with the combined model's first one (e5), whose vector a stored one
+    # starts with.
+    recording = RecordingEmbeddings(first_model(embeddings))
     answerer = ExtractiveAnswerer(assistant.retriever.lexical, recording, **thresholds(assistant))
     with_vectors = answerer.answer(question, hits)
     assert with_vectors.answered

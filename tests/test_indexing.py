@@ -12,7 +12,7 @@ import pytest
 from conftest import REPORT_PAGES, ROOT, make_settings, write_report_pdf
 from langchain_core.embeddings import Embeddings
 
-from assistant.embedding import E5_MODEL
+from assistant.embedding import DEFAULT_MODEL
 from assistant.errors import ModelMismatchError
 from assistant.indexing import FileNote
 from assistant.lexical import LexicalIndex
@@ -278,7 +278,7 @@ def test_ingest_killed_twice_at_different_points_ends_equal_to_an_uninterrupted_
         list(
             ChunkStore(
                 client_for(make_settings(tmp_path, corpus).replace(index_dir=index)),
-                E5_MODEL,
+                DEFAULT_MODEL,
             ).chunks()
         )
     )

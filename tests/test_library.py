@@ -150,10 +150,15 @@ def test_editing_anything_but_the_title_embeds_nothing_again(
 
     from assistant.embedding import E5_MODEL, E5Embeddings, PersistentEmbeddings
 
+    # One model (e5 alone), so that the model itself can be counted.
     settings = make_settings(
-        tmp_path, corpus_copy, trash_dir=tmp_path / "t", admin_log=tmp_path / "log.sqlite3"
+        tmp_path,
+        corpus_copy,
+        trash_dir=tmp_path / "t",
+        admin_log=tmp_path / "log.sqlite3",
+        embedding_model=E5_MODEL,
     )
-    build_index(settings, embeddings=embeddings)
+    build_index(settings, embeddings=PersistentEmbeddings(E5Embeddings(), embedding_cache, E5_MODEL))
     # The model itself is counted, behind the embedding cache the app uses.
     counting = CountingEmbeddings(E5Embeddings())
     cached = PersistentEmbeddings(counting, embedding_cache, E5_MODEL)
@@ -198,6 +203,7 @@ def test_a_job_that_fails_unexpectedly_is_marked_failed_and_later_jobs_still_run
     failed = library.wait(library.add(staged.id, FIELDS), timeout=120)
     assert failed.state == "mislukt" and "interne fout" in failed.result
     breaking.broken = False
-    staged = library.stage("rapport.pdf", pdf_bytes(tmp_path))
-    assert library.wait(library.add(staged.id, FIELDS)).state == "klaar"
+    # The file stays in the corpus with its description; a later job (here: saving its
+    # description again) ingests it.
+    assert library.wait(library.edit(failed.source, FIELDS), timeout=120).state == "klaar"
     assert any(r.info.title == FIELDS["title"] for r in library.documents())

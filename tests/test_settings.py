@@ -9,7 +9,7 @@ from assistant.settings import Settings, load_settings
 def test_defaults_need_no_file_or_environment():
     settings = load_settings(env={})
     assert settings == Settings()
-    assert settings.embedding_model == "multilingual-e5-small"
+    assert settings.embedding_model == "multilingual-e5-small+use-multilingual"
 
 
 def test_environment_overrides_toml_and_command_line_overrides_both(tmp_path):
