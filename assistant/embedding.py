@@ -354,12 +354,11 @@ class CombinedEmbeddings(Embeddings):
     On the dev set's tuning half, e5 and USE together (weight 0.8) ranked the passages that
     answer own-words questions better than e5 alone (see README, "Evaluation"): the models
     miss different passages. The first model's part comes first, so the first dimensions of a
-    stored vector are that model's own vector (first_model_part); answers are scored with the
-    first model alone."""
+    stored vector are that model's own vector; answers are scored with the first model alone
+    (first_model, and answering's _passage_vectors, which keeps those dimensions). The weight
+    is checked with the other settings."""
 
     def __init__(self, first: Embeddings, second: Embeddings, weight: float) -> None:
-        if not 0.0 < weight < 1.0:
-            raise SettingsError("embedding_weight: must be between 0 and 1 (both excluded)")
         self.first = cached(first)
         self.second = cached(second)
         self.weight = weight
@@ -407,7 +406,6 @@ def make_embeddings(settings: Settings) -> Embeddings:
     combined name, each of the two models behind its own."""
     parts = model_parts(settings.embedding_model)
     if len(parts) > 1:
-        check_model_name(settings.embedding_model)
         first, second = (make_embeddings(settings.replace(embedding_model=p)) for p in parts)
         return CombinedEmbeddings(first, second, settings.embedding_weight)
     backend = make_backend(settings)

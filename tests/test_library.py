@@ -144,7 +144,7 @@ def test_a_new_edition_replaces_the_file_and_the_old_one_goes_to_the_trash(tmp_p
 
 
 def test_editing_anything_but_the_title_embeds_nothing_again(
-    tmp_path, corpus_copy, embeddings, embedding_cache
+    tmp_path, corpus_copy, e5_embeddings, embedding_cache
 ):
     from test_indexing import CountingEmbeddings
 
@@ -158,7 +158,7 @@ def test_editing_anything_but_the_title_embeds_nothing_again(
         admin_log=tmp_path / "log.sqlite3",
         embedding_model=E5_MODEL,
     )
-    build_index(settings, embeddings=PersistentEmbeddings(E5Embeddings(), embedding_cache, E5_MODEL))
+    build_index(settings, embeddings=e5_embeddings)
     # The model itself is counted, behind the embedding cache the app uses.
     counting = CountingEmbeddings(E5Embeddings())
     cached = PersistentEmbeddings(counting, embedding_cache, E5_MODEL)
