@@ -344,7 +344,9 @@ def decide(
                 for c in evidence.candidates
                 if c.score >= max(min_evidence, floor)
                 and (
-                    satisfies(need, _needed_text(need, c.unit), lexical.analyzer)
+                    satisfies(
+                        need, _needed_text(need, c.unit), lexical.analyzer, c.unit.kind == "list"
+                    )
                     or (c is best and satisfies(loose, c.unit.quoted, lexical.analyzer))
                 )
                 and (need.kind == "count" or _about(c, hits, names))
@@ -360,8 +362,9 @@ def decide(
 
 def _needed_text(need: Need, unit: Unit) -> str:
     """Where a unit must hold what is asked: its quote, or for names of places and schools its
-    heading label too ('Thomas More Mechelen: Beluister hier de podcast ...')."""
-    return unit.text if need.kind == "names" else unit.quoted
+    heading label too ('Thomas More Mechelen: Beluister hier de podcast ...'), and for a list
+    the items it shows."""
+    return unit.text if need.kind in ("names", "list") else unit.quoted
 
 
 def _about(candidate: Candidate, hits: Sequence[Hit], names: Sequence[str]) -> bool:

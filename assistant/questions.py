@@ -15,7 +15,20 @@ from typing import Literal
 from assistant.dutch import STOPWORDS, Analyzer, fold
 
 NeedKind = Literal[
-    "amount", "percentage", "count", "date", "age", "duration", "name", "names", "phone", "email"
+    "amount",
+    "percentage",
+    "count",
+    "date",
+    "age",
+    "duration",
+    "name",
+    "names",
+    "thing",
+    "list",
+    "procedure",
+    "phone",
+    "email",
+    "address",
 ]
 
 _NUMBER_WORDS = (
@@ -34,19 +47,24 @@ _ADJECTIVES = ("vlaamse", "gentse", "nederlandse", "drentse", "europese", "ander
 _CAPITALISED = re.compile(r"(?<=\w )([A-Z]{2,}(?![a-z])|[A-Z][a-z]+[A-Z]\w*)")
 _NAMED = re.compile(r"(?<=\w )([A-Z][\w-]*\d?[\w-]*)")
 _NOT_NAMES = frozenset({"Ik", "Wij", "We", "De", "Het", "Een", "Vlaamse", "Nederlandse"})
+# Words for a tool, method or programme ('welk instrument', 'welke voorleesmethode').
+_TOOLS = ("app", "programma", "software", "methode", "instrument", "toets", "tool", "platform",
+          "boek", "materiaal", "spel")  # fmt: skip
 # Triggers, matched on the folded question (a situation before it may ask too: "Een ouder
 # vroeg me vanaf welke leeftijd ...").
 _ASKS = {
     "amount": re.compile(
         r"\b(hoeveel (geld|euro)|wat kost|kost(en|te)? (een|het|de|zo'?n|dat|die)|hoeveel kost|"
-        r"wat (verdient|betaal)|(?<!wie )betaal\w* (je|ik|we|ouders)\b|prijs|bedrag|tarief)"
+        r"wat (verdien|betaal)\w*|salaris|loon\b|(?<!wie )betaal\w* (je|ik|we|ouders)\b|"
+        r"prijs|bedrag|tarief)"
     ),
     "percentage": re.compile(r"\b(hoeveel procent|welk percentage|procentpunt|hoeveel %)"),
     # "hoeveel tijd" asks for a duration, not a count.
     "count": re.compile(r"\b(hoeveel(?!\s+tijd\b)|aantal)\b"),
     "date": re.compile(
         r"\b(in welk jaar|welk jaar|sinds wanneer|tot wanneer|van wanneer|vanaf wanneer|"
-        r"welke datum|op welke dag|welke dag|wanneer (start|begint|begon|vond|verscheen|was|werd|"
+        r"welke datum|welke (week)?dag|"
+        r"wanneer (start|begint|begon|vond|verscheen|was|werd|"
         r"is .* opgericht|gaat .* door|gaan .* door))"
     ),
     "age": re.compile(r"\b(hoe oud|welke leeftijd|vanaf welke leeftijd)\b"),
@@ -55,7 +73,8 @@ _ASKS = {
         r"hoeveel tijd)"
     ),
     "name": re.compile(
-        r"\b(hoe heet|hoe heten|wat is de naam|welke naam|wie (is|was) de|wie zingt)"
+        r"\b(hoe heet|hoe heten|wat is de naam|welke naam|wie (is|was) (?:[\w-]+ ){0,5}?de|"
+        r"wie zingt)"
     ),
     # Which named places or institutions: "in welke steden", "welke zeven basisscholen".
     "names": re.compile(
@@ -64,8 +83,24 @@ _ASKS = {
         r"universiteiten|universiteit|provincies|provincie|kranten|krant|zenders?|"
         r"landen|wijken|wijk)\b"
     ),
+    # Which tool, method or programme: "welk screeningsinstrument", "met welke app". The
+    # answer must name the thing asked for: a unit that never says "app" names no app.
+    "thing": re.compile(rf"\bwelke?\s+(?:[\w-]+\s+)?(?P<term>[\w-]*(?:{'|'.join(_TOOLS)}))\b"),
+    # "Welke zeven hefbomen ...": the items themselves, not a sentence that counts them.
+    "list": re.compile(
+        r"\bwelke\s+(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|\d+)\s+"
+        r"(?:(?:vlaamse|gentse|nederlandse|drentse|andere)\s+)?(?P<term>[\w'’-]+)"
+    ),
+    # How to enrol, join or apply: a description of the step, not of what one enrols in.
+    "procedure": re.compile(
+        r"\b(?P<enrol>schrijf\w* (?:\w+ )?(?:me|ons|je|zich|mij) in|inschrijven|aanmelden|"
+        r"meld\w* (?:\w+ )?(?:me|ons|je|zich|mij) aan)\b|"
+        r"\b(?P<join>lid (?:worden|word)|aansluiten bij)\b|"
+        r"\b(?P<apply>aanvragen|vraag\w* (?:[\w-]+ ){0,4}?(?:subsidie|financiering|geld) aan)\b"
+    ),
     "phone": re.compile(r"\b(telefoonnummer|gsm-?nummer|bellen|opbellen)\b"),
     "email": re.compile(r"\b(e-?mailadres|mailadres|mailen|e-?mail)\b"),
+    "address": re.compile(r"\b(adres|bezoekadres|postadres|waar (ligt|zit|is) .* gevestigd)\b"),
 }
 # What satisfies each need, matched on the folded unit text.
 _HAS = {
@@ -82,7 +117,22 @@ _HAS = {
     ),
     "phone": re.compile(r"\b0\d{1,3}[ /.-]?\d{2,3}[ .]?\d{2}[ .]?\d{2}\b|\+\d{2} ?\d"),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    "procedure": re.compile(
+        r"inschrij|schrijf\w* .{0,30}\bin\b|aanmeld|\bmeld\w* .{0,30}\baan\b|registreer|"
+        r"\blid\b|\bleden\b|aansluiten|aangesloten|aan te sluiten|\bsluit\w* .{0,30}\baan\b|toetre|"
+        r"aanvra|aan te vragen|\bvraag\w* .{0,30}\baan\b|indien|in te dienen|"
+        r"\bdien\w* .{0,30}\bin\b"
+    ),
+    # A street and number, or a Dutch or Belgian postcode before a place.
+    "address": re.compile(
+        r"\b\w+(straat|laan|plein|weg|kaai|dreef|lei|steenweg|markt)\s+\d+|"
+        r"\b\d{4}\s?[a-z]{2}\s+[a-z]|\b[1-9]\d{3}\s+[a-z]{3,}"
+    ),
 }
+# Numbers that date something ("dinsdag 22 juni", "sinds 2014", "2016-2018") count nothing.
+_DATES = re.compile(
+    rf"\b\d{{1,2}}\s+({_MONTHS})(\s+\d{{4}})?\b|\b(1[89]\d\d|20\d\d)(\s*[-–]\s*(\d{{4}}|\d\d))?\b"
+)
 # A person's or organisation's name: capitalised words in a row, not at the start of the text.
 _NAME = re.compile(
     r"(?<=[\w,;:(’'‘“] )[A-ZÀ-Ý][\w’'-]+(?: (?:&|en|van|de|der|den)?\s?[A-ZÀ-Ý][\w’'-]+)+"
@@ -97,8 +147,12 @@ _WHAT = {
     "duration": "duur",
     "name": "naam",
     "names": "namen",
+    "thing": "naam",
+    "list": "opsomming",
+    "procedure": "werkwijze",
     "phone": "telefoonnummer",
     "email": "e-mailadres",
+    "address": "adres",
 }
 
 
@@ -122,6 +176,13 @@ class Need:
         )
         if self.kind == "amount" and cost:
             what = f"bedrag voor {cost.group(1)}"
+        if self.kind == "procedure":
+            how = {"enrol": "je je inschrijft", "join": "je lid wordt", "apply": "je dat aanvraagt"}
+            return f"De documenten in deze collectie beschrijven niet hoe {how[self.term]}."
+        if self.kind == "list" and self.term:
+            return f"De documenten in deze collectie sommen de {self.term} niet op."
+        if self.kind == "thing" and self.term:
+            return f"De documenten in deze collectie noemen geen {self.term}."
         if self.kind == "names" and self.term:
             return f"De documenten in deze collectie noemen de {self.term} niet bij naam."
         return f"De documenten in deze collectie noemen geen {what}."
@@ -148,8 +209,14 @@ def needs_of(question: str) -> tuple[Need, ...]:
             given = frozenset(re.findall(r"\w+", text))
             found.append(Need(kind, re.sub(r"\s+", " ", match.group("term")), given))
             continue
+        if kind in ("thing", "list"):
+            found.append(Need(kind, match.group("term"), frozenset(re.findall(r"\w+", text))))
+            continue
+        if kind == "procedure":
+            found.append(Need(kind, match.lastgroup))
+            continue
         term = {"count": _counted(text), "name": _role(text)}.get(kind)
-        if kind == "date" and re.search(r"\b(welke datum|welke dag)\b", text):
+        if kind == "date" and re.search(r"\b(welke datum|welke (week)?dag)\b", text):
             term = "day"  # a date or a weekday, not "'s avonds"
         found.append(Need(kind, term))
     return tuple(found)
@@ -157,7 +224,9 @@ def needs_of(question: str) -> tuple[Need, ...]:
 
 def _role(text: str) -> str | None:
     """Whose name is asked: 'wie is de coördinator' -> 'coordinator', 'wie zingt' -> 'zingt'."""
-    match = re.search(r"\bwie (?:is|was) de (?:\w+ )??(\w{5,})|\bwie (zingt|schreef)", text)
+    match = re.search(
+        r"\bwie (?:is|was) (?:[\w-]+ ){0,5}?de (?:\w+ )??(\w{5,})|\bwie (zingt|schreef)", text
+    )
     if not match:
         return None
     return match.group(1) or match.group(2)
@@ -186,9 +255,22 @@ def named_in(question: str) -> list[str]:
 
 def focus_terms(question: str) -> list[str]:
     """Names the asking sentence gives that an answer must be about: acronyms and names
-    written in capitals inside a word ('VVE-programma', 'KdG'). (Not the noun after 'welke':
+    written in capitals inside a word ('VVE-programma', 'KdG'), and the thing a question
+    starts or organises ('wanneer start de inschrijvingsperiode', 'hoe organiseer ik een
+    huisbezoek'). (Not the noun after 'welke':
     people ask for 'welke zender' where the documents say 'Focus WTV'.)"""
-    return [m.group(1) for m in _CAPITALISED.finditer(asking_sentence(question))]
+    asking = asking_sentence(question)
+    names = [m.group(1) for m in _CAPITALISED.finditer(asking)]
+    subjects = [m.group(m.lastgroup) for m in _SUBJECT.finditer(fold(asking))]
+    return names + subjects
+
+
+# The thing a question is about, in questions that name it in a fixed place.
+_SUBJECT = re.compile(
+    r"\bwanneer (?:start|begint|eindigt|loopt|opent|sluit)\w* (?:de|het) (?P<started>[\w-]{4,})|"
+    r"\bhoe (?:organiseer|plan|regel|bereid)\w* (?:ik|je|we|jullie) (?:een|de|het) "
+    r"(?P<organised>[\w-]{4,})"
+)
 
 
 def unknown_terms(question: str, analyzer: Analyzer, known: Callable[[str], bool]) -> list[str]:
@@ -246,13 +328,23 @@ def names_in(text: str, need: Need) -> list[str]:
     ]
 
 
-def satisfies(need: Need, text: str, analyzer: Analyzer) -> bool:
-    """Whether a quotable text holds what the need asks for."""
+def satisfies(need: Need, text: str, analyzer: Analyzer, listed: bool = False) -> bool:
+    """Whether a quotable text holds what the need asks for (listed: the text is a lead-in
+    with its list, whose items may go on in the passages after it)."""
     folded = fold(text)
     if need.kind == "names":
         return bool(names_in(text, need))
     if need.kind == "date" and need.term == "day":
         return bool(re.search(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_DAYS})\b", folded))
+    if need.kind == "thing":
+        return _holds_whole(need.term or "", text, analyzer) or (
+            # Documents name a tool by its name alone ('het werken met de MEMOQ'): for a plain
+            # word such as 'instrument', an acronym the question does not give names one too.
+            need.term in _TOOLS
+            and any(a.lower() not in need.given for a in re.findall(r"\b[A-Z]{3,}\b", text))
+        )
+    if need.kind == "list":
+        return (listed or _lists(text)) and _holds_term(need.term or "", text, analyzer)
     if need.kind in _HAS:
         return bool(_HAS[need.kind].search(folded))
     if need.kind == "name":
@@ -261,7 +353,7 @@ def satisfies(need: Need, text: str, analyzer: Analyzer) -> bool:
         return named and (need.term is None or _holds_term(need.term, text, analyzer))
     # A count: a number, with the counted noun just after it when the question names one.
     if need.term is None:
-        return bool(re.search(rf"\b{_NUMBER}\b", folded))
+        return bool(re.search(rf"\b{_NUMBER}\b", _DATES.sub(" ", folded)))
     wanted = set(analyzer.terms(need.term))
     for match in re.finditer(rf"\b{_NUMBER}\b((?:\s+[\w'-]+){{1,3}})", folded):
         following = set(analyzer.terms(match.group(1)))
@@ -270,6 +362,34 @@ def satisfies(need: Need, text: str, analyzer: Analyzer) -> bool:
         ):
             return True
     return False
+
+
+def _lists(text: str) -> bool:
+    """Whether a text gives items: on their own lines ("• ..."), or as an enumeration of short
+    parts "a, b en c" ("met zeven hefbomen en vier verbindende concepten" only counts them)."""
+    if re.search(r"^• .*\n• ", text, re.MULTILINE):
+        return True
+    for clause in re.split(r"[.;:]\s", text):
+        parts = clause.split(",")
+        if (
+            len(parts) >= 3
+            and all(len(part.split()) <= 5 for part in parts[1:-1])
+            and re.search(r"\b(en|of)\b", parts[-1])
+        ):
+            return True
+    return False
+
+
+def _holds_whole(term: str, text: str, analyzer: Analyzer) -> bool:
+    """Whether the text holds every word of the term, each whole (stemmed) or as both parts of
+    a compound: 'screeningsinstrument' is not held by 'een instrument bespelen'."""
+    held = set(analyzer.terms(text))
+    words = analyzer.words(term)
+    return bool(words) and all(
+        analyzer.stem([word])[0] in held or (parts and set(parts) <= held)
+        for word in words
+        for parts in (analyzer.split(word),)
+    )
 
 
 def _holds_term(term: str, text: str, analyzer: Analyzer) -> bool:
