@@ -25,6 +25,7 @@ from assistant.instructions import addresses_model
 from assistant.lexical import LexicalIndex
 from assistant.questions import (
     Need,
+    abbreviates,
     named_in,
     needs_of,
     satisfies,
@@ -323,7 +324,15 @@ def decide(
     best = evidence.candidates[0]
     if best.score < min_evidence:
         return Decision(False, NOT_ANSWERED)
-    unknown = unknown_terms(question, lexical.analyzer, lexical.knows)
+    # An acronym the documents only write out ('KKGK') is known when a passage found does.
+    written = " ".join(
+        f"{h.chunk.info.organisation} {h.chunk.info.title} {h.chunk.text}" for h in hits
+    )
+    unknown = [
+        term
+        for term in unknown_terms(question, lexical.analyzer, lexical.knows)
+        if not abbreviates(term, written)
+    ]
     if unknown:
         return Decision(
             False,
@@ -372,8 +381,9 @@ def _about(candidate: Candidate, hits: Sequence[Hit], names: Sequence[str]) -> b
     name the question names: a year of one network does not date another. (Counts are left
     out: their counted noun already ties them to the question.)"""
     chunk = hits[candidate.hit_rank].chunk
-    where = fold(f"{chunk.info.title} {chunk.info.organisation} {chunk.context}")
-    return all(_named(fold(name), where) for name in names)
+    written = f"{chunk.info.title} {chunk.info.organisation} {chunk.context}"
+    where = fold(written)
+    return all(_named(fold(name), where) or abbreviates(name, written) for name in names)
 
 
 def _named(name: str, text: str) -> bool:

@@ -24,11 +24,15 @@ NeedKind = Literal[
     "name",
     "names",
     "thing",
+    "who",
     "list",
     "procedure",
     "phone",
     "email",
     "address",
+    "time",
+    "place",
+    "grade",
 ]
 
 _NUMBER_WORDS = (
@@ -63,7 +67,7 @@ _ASKS = {
     "count": re.compile(r"\b(hoeveel(?!\s+tijd\b)|aantal)\b"),
     "date": re.compile(
         r"\b(in welk jaar|welk jaar|sinds wanneer|tot wanneer|van wanneer|vanaf wanneer|"
-        r"welke datum|welke (week)?dag|"
+        r"welke datum|welke (week)?dag|welke avond|"
         r"wanneer (start|begint|begon|vond|verscheen|was|werd|"
         r"is .* opgericht|gaat .* door|gaan .* door))"
     ),
@@ -88,7 +92,8 @@ _ASKS = {
     "thing": re.compile(rf"\bwelke?\s+(?:[\w-]+\s+)?(?P<term>[\w-]*(?:{'|'.join(_TOOLS)}))\b"),
     # "Welke zeven hefbomen ...": the items themselves, not a sentence that counts them.
     "list": re.compile(
-        r"\bwelke\s+(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|\d+)\s+"
+        r"\b(?:welke|wat zijn (?:precies |nu |eigenlijk )?de)\s+"
+        r"(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|\d+)\s+"
         r"(?:(?:vlaamse|gentse|nederlandse|drentse|andere)\s+)?(?P<term>[\w'’-]+)"
     ),
     # How to enrol, join or apply: a description of the step, not of what one enrols in.
@@ -98,9 +103,25 @@ _ASKS = {
         r"\b(?P<join>lid (?:worden|word)|aansluiten bij)\b|"
         r"\b(?P<apply>aanvragen|vraag\w* (?:[\w-]+ ){0,4}?(?:subsidie|financiering|geld) aan)\b"
     ),
+    # Who made, wrote or decides something: a person's or organisation's name.
+    "who": re.compile(
+        r"\bwie (heeft|hebben|schreef|schreven|ontwikkelde|maakte|voerde|beslist|besliste|"
+        r"leidt|leidde|organiseert|organiseerde)\b"
+    ),
     "phone": re.compile(r"\b(telefoonnummer|gsm-?nummer|bellen|opbellen)\b"),
     "email": re.compile(r"\b(e-?mailadres|mailadres|mailen|e-?mail)\b"),
     "address": re.compile(r"\b(adres|bezoekadres|postadres|waar (ligt|zit|is) .* gevestigd)\b"),
+    # "Hoe laat beginnen ze?", not "hoe laat de stad hen ... uitwisselen" (lets them).
+    "time": re.compile(
+        r"\b(om hoe laat|hoe laat (begin|start|eindig|stop|open|sluit|is|zijn|gaat|gaan)\w*|"
+        r"hoe laat\s*\?|welk uur)"
+    ),
+    # Where something took place: "waar ging de slotconferentie door?"
+    "place": re.compile(
+        r"\bwaar (ging|gaat|gaan|gingen|vond|vindt|vonden|was|is|zijn) .{0,80}?"
+        r"\b(door|plaats|plaatsvinden|doorgaan)\b"
+    ),
+    "grade": re.compile(r"\b(vanaf|in|tot) welke? (groep|klas|leerjaar|graad)\b"),
 }
 # What satisfies each need, matched on the folded unit text.
 _HAS = {
@@ -122,6 +143,13 @@ _HAS = {
         r"\blid\b|\bleden\b|aansluiten|aangesloten|aan te sluiten|\bsluit\w* .{0,30}\baan\b|toetre|"
         r"aanvra|aan te vragen|\bvraag\w* .{0,30}\baan\b|indien|in te dienen|"
         r"\bdien\w* .{0,30}\bin\b"
+    ),
+    "time": re.compile(r"\b\d{1,2}(\s?u|[.:h]\d\d|\s?uur)\b"),
+    "grade": re.compile(
+        r"\bgroep (\d|een|twee|drie|vier|vijf|zes|zeven|acht)\b|"
+        r"\b\d+(e|de|ste) (leerjaar|klas|graad)|"
+        r"\b(eerste|tweede|derde|vierde|vijfde|zesde) (leerjaar|klas|graad)|"
+        r"\b(instap|peuter|kleuter)klas"
     ),
     # A street and number, or a Dutch or Belgian postcode before a place.
     "address": re.compile(
@@ -148,11 +176,15 @@ _WHAT = {
     "name": "naam",
     "names": "namen",
     "thing": "naam",
+    "who": "naam van een persoon of organisatie",
     "list": "opsomming",
     "procedure": "werkwijze",
     "phone": "telefoonnummer",
     "email": "e-mailadres",
     "address": "adres",
+    "time": "uur",
+    "place": "plaats",
+    "grade": "groep of klas",
 }
 
 
@@ -209,14 +241,15 @@ def needs_of(question: str) -> tuple[Need, ...]:
             given = frozenset(re.findall(r"\w+", text))
             found.append(Need(kind, re.sub(r"\s+", " ", match.group("term")), given))
             continue
-        if kind in ("thing", "list"):
-            found.append(Need(kind, match.group("term"), frozenset(re.findall(r"\w+", text))))
+        if kind in ("thing", "list", "who"):
+            term = match.group("term") if kind != "who" else None
+            found.append(Need(kind, term, frozenset(re.findall(r"\w+", text))))
             continue
         if kind == "procedure":
             found.append(Need(kind, match.lastgroup))
             continue
         term = {"count": _counted(text), "name": _role(text)}.get(kind)
-        if kind == "date" and re.search(r"\b(welke datum|welke (week)?dag)\b", text):
+        if kind == "date" and re.search(r"\b(welke datum|welke (week)?dag|welke avond)\b", text):
             term = "day"  # a date or a weekday, not "'s avonds"
         found.append(Need(kind, term))
     return tuple(found)
@@ -287,6 +320,23 @@ def unknown_terms(question: str, analyzer: Analyzer, known: Callable[[str], bool
     return unknown
 
 
+# Capitalised words in a row, with the small words a name may hold between them.
+_CAPITALISED_RUN = re.compile(
+    r"[A-ZÀ-Ý][\w-]*(?:\s+(?:(?:voor|van|de|en|het|der)\s+)?[A-ZÀ-Ý][\w-]*)+"
+)
+
+
+def abbreviates(acronym: str, text: str) -> bool:
+    """Whether the text writes out the acronym: 'KKGK' in 'Kleine Kinderen Grote Kansen', 'CIK'
+    in 'Centrum voor Inclusieve Kinderopvang'."""
+    if not acronym.isupper() or len(acronym) < 2:
+        return False
+    return any(
+        "".join(w[0] for w in run.split() if w[0].isupper()) == acronym
+        for run in _CAPITALISED_RUN.findall(text)
+    )
+
+
 # A proper name inside a text: a capitalised word that does not open a sentence, or an acronym.
 # Capitalised adjectives of place ("Vlaamse", "Gentse", "Europese") name nothing.
 _PROPER = re.compile(r"(?<=[\w,;(’'‘“] )[A-ZÀ-Ý][\w’'-]+|\b[A-Z]{2,}\b")
@@ -334,6 +384,8 @@ def satisfies(need: Need, text: str, analyzer: Analyzer, listed: bool = False) -
     folded = fold(text)
     if need.kind == "names":
         return bool(names_in(text, need))
+    if need.kind == "place":
+        return bool(_PLACE_NAME.search(text) or _HAS["address"].search(folded))
     if need.kind == "date" and need.term == "day":
         return bool(re.search(rf"\b\d{{1,2}} ({_MONTHS})\b|\b({_DAYS})\b", folded))
     if need.kind == "thing":
@@ -347,6 +399,10 @@ def satisfies(need: Need, text: str, analyzer: Analyzer, listed: bool = False) -
         return (listed or _lists(text)) and _holds_term(need.term or "", text, analyzer)
     if need.kind in _HAS:
         return bool(_HAS[need.kind].search(folded))
+    if need.kind == "who":
+        return any(
+            not set(re.findall(r"\w+", fold(name))) <= need.given for name in _NAME.findall(text)
+        )
     if need.kind == "name":
         named = bool(_NAME.search(text) or _TITLE.search(text))
         # A role's holder: the role must be named beside the name ('inclusiecoach Hilde ...').

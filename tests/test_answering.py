@@ -16,7 +16,7 @@ from assistant.answering import (
 from assistant.dutch import Analyzer, writes_english
 from assistant.embedding import first_model
 from assistant.presenting import answer_to_json
-from assistant.questions import Need, focus_terms, needs_of, satisfies
+from assistant.questions import Need, abbreviates, focus_terms, needs_of, satisfies
 from assistant.records import Chunk, DocumentInfo, Hit
 
 
@@ -124,6 +124,8 @@ def test_answers_quote_the_unit_that_answers(assistant, question, expected):
         ("Hoe organiseer ik een huisbezoek bij ouders die geen Nederlands spreken?", "nergens"),
         ("Hoeveel studenten deden mee aan de EHBO-stages?", "noemen geen aantal studenten"),
         ("Wie was bij het Onderwijscentrum Gent de projectleider van de proeftuin?", "naam"),
+        ("Waar ging de slotconferentie van de 7 Vlaamse proeftuinen door?", "noemen geen plaats"),
+        ("Wie heeft de publicatie ‘Warm, welkom en wederkerig’ geschreven?", "persoon"),
     ],
 )
 def test_a_question_for_what_the_passages_lack_is_refused_and_says_what(
@@ -241,6 +243,35 @@ def test_a_question_for_a_tool_a_list_a_procedure_or_an_address_needs_it_given()
     assert focus_terms("Wanneer start de inschrijvingsperiode in Gent?") == ["inschrijvingsperiode"]
     assert focus_terms("Hoe organiseer ik een huisbezoek bij ouders?") == ["huisbezoek"]
     assert focus_terms("Wat is het hoofddoel van het netwerk?") == []
+
+
+def test_a_question_for_a_time_a_place_a_grade_or_a_maker_needs_it_given():
+    analyzer = Analyzer()
+    time = needs_of("Op welke avond gaan de bijeenkomsten door, en hoe laat beginnen ze?")
+    assert [n.kind for n in time] == ["date", "time"]
+    assert not satisfies(time[1], "Deze gaan ’s avonds door.", analyzer)
+    assert satisfies(time[1], "De bijeenkomsten beginnen om 19.30 uur.", analyzer)
+    # "Hoe laat de stad hen ... uitwisselen" asks how the city lets them, not a time.
+    assert needs_of("Hoe laat stad Gent hen praktijkervaringen uitwisselen?") == ()
+    place = needs_of("Waar ging de slotconferentie van de proeftuinen door?")[0]
+    assert place.kind == "place"
+    assert not satisfies(place, "Op de slotconferentie, op 17 december 2018, ...", analyzer)
+    assert satisfies(place, "De slotconferentie vond plaats in Brussel.", analyzer)
+    grade = needs_of("Vanaf welke groep leren de leerlingen het hbo kennen?")[0]
+    assert grade.kind == "grade" and satisfies(grade, "Vanaf groep 7 bezoeken ze", analyzer)
+    who = needs_of("Wie heeft de publicatie ‘Warm, welkom en wederkerig’ geschreven?")[0]
+    title = "De publicatie: “Warm, welkom en wederkerig”, bundelt inzichten."
+    assert who.kind == "who" and not satisfies(who, title, analyzer)
+    made = "uitgevoerd door het Steunpunt Diversiteit en Leren, UGent."
+    assert satisfies(who, made, analyzer)
+    assert abbreviates("KKGK", "De basis voor Kleine Kinderen Grote Kansen werd gelegd")
+    assert abbreviates("CIK", "erkend als Centrum voor Inclusieve Kinderopvang")
+    assert not abbreviates("VVE", "Kleine Kinderen Grote Kansen")
+
+
+def test_an_acronym_the_documents_only_write_out_is_known(assistant):
+    answer = assistant.ask("Uit welk onderzoek komen de vijf kerncompetenties van KKGK?")
+    assert answer.answered and "actieonderzoek" in answer.text, answer.text
 
 
 def test_a_question_for_names_of_places_or_schools_needs_those_names():
