@@ -121,12 +121,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     devset = args.devset or settings.devset
     fresh, fresh2 = devset.with_name("fresh.jsonl"), devset.with_name("fresh2.jsonl")
+    fresh3 = devset.with_name("fresh3.jsonl")
     practice = devset.with_name("practice.jsonl")
     report = run_evaluation(
         settings,
         devset=devset,
         fresh=fresh if fresh.exists() else None,
         fresh2=fresh2 if fresh2.exists() else None,
+        fresh3=fresh3 if fresh3.exists() else None,
         practice=practice if practice.exists() else None,
         distractors=args.distractors,
         work_dir=args.work_dir,

@@ -287,6 +287,9 @@ class CorpusReport:
     fusion_trials: tuple[FusionTrial, ...] = ()
     analysis_variants: tuple[AnalysisVariant, ...] = ()
     fresh: AnswerFigures | None = None  # answers on the fresh set, when there is one
+    # The third fresh set (fresh3.jsonl), a tuning set for refusals like the first since
+    # 2026-12-03: 30 on-topic questions the documents cannot answer, 10 they can.
+    fresh3: AnswerFigures | None = None
     # The second fresh set (fresh2.jsonl): answers, and how its conversations are read.
     fresh2: AnswerFigures | None = None
     fresh2_conversation: ConversationFigures | None = None
@@ -522,6 +525,7 @@ def run_evaluation(
     fresh: Path | None = None,
     fresh2: Path | None = None,
     practice: Path | None = None,
+    fresh3: Path | None = None,
 ) -> EvaluationReport:
     """Build (or update) one index per corpus in work_dir and measure everything on it."""
     items = load_devset(devset)
@@ -529,6 +533,7 @@ def run_evaluation(
     fresh_items = load_fresh(fresh) if fresh is not None else []
     fresh2_items = load_fresh(fresh2) if fresh2 is not None else []
     fresh2_by_id = {i.id: i for i in fresh2_items}
+    fresh3_items = load_fresh(fresh3) if fresh3 is not None else []
     practice_items = load_fresh(practice) if practice is not None else []
     practice_tune = [i for i in practice_items if i.split == "tune"]
     practice_heldout = [i for i in practice_items if i.split == "heldout"]
@@ -579,6 +584,7 @@ def run_evaluation(
                 fusion_trials=tune_fusion(assistant, items, by_id) if tune else (),
                 analysis_variants=compare_analysis(assistant, items, by_id) if compare else (),
                 fresh=evaluate_answers(assistant, fresh_items, {}) if fresh_items else None,
+                fresh3=evaluate_answers(assistant, fresh3_items, {}) if fresh3_items else None,
                 fresh2=(
                     evaluate_answers(assistant, fresh2_items, fresh2_by_id)
                     if fresh2_items
@@ -646,8 +652,16 @@ def print_report(report: EvaluationReport, settings: Settings) -> None:
         if corpus.fresh is not None:
             f = corpus.fresh
             print(
-                f"-- FRESH set (never tuned on): answers correct {f.correct:.3f}; answerable "
+                f"-- FRESH set (refusals tuned on it since 2026-12-03): answers correct "
+                f"{f.correct:.3f}; answerable "
                 f"refused {list(f.false_refusals) or 'none'}; unanswerable refused "
+                f"{f.refusal_accuracy:.3f}, answered {list(f.wrong_answers) or 'none'}"
+            )
+        if corpus.fresh3 is not None:
+            f = corpus.fresh3
+            print(
+                f"-- FRESH set 3 (refusals tuned on it): answers correct {f.correct:.3f}; "
+                f"answerable refused {list(f.false_refusals) or 'none'}; unanswerable refused "
                 f"{f.refusal_accuracy:.3f}, answered {list(f.wrong_answers) or 'none'}"
             )
         if corpus.fresh2 is not None and corpus.fresh2_conversation is not None:

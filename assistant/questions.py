@@ -64,12 +64,16 @@ _ASKS = {
     ),
     "percentage": re.compile(r"\b(hoeveel procent|welk percentage|procentpunt|hoeveel %)"),
     # "hoeveel tijd" asks for a duration, not a count.
-    "count": re.compile(r"\b(hoeveel(?!\s+tijd\b)|aantal)\b"),
+    # "Zijn daar cijfers van?" asks for figures; "naast betere cijfers" does not.
+    "count": re.compile(
+        r"\b(hoeveel(?!\s+tijd\b)|aantal|welke cijfers|"
+        r"(zijn|bestaan|heb\w*|geven|geeft) (er |daar |ze )?(ook |al )?cijfers)\b"
+    ),
     "date": re.compile(
         r"\b(in welk jaar|welk jaar|sinds wanneer|tot wanneer|van wanneer|vanaf wanneer|"
         r"welke datum|welke (week)?dag|welke avond|"
         r"wanneer (start|begint|begon|vond|verscheen|was|werd|"
-        r"is .* opgericht|gaat .* door|gaan .* door))"
+        r"is .* opgericht|gaat .* door|gaan .* door|(is|zijn) (het|de) volgende))"
     ),
     "age": re.compile(r"\b(hoe oud|welke leeftijd|vanaf welke leeftijd)\b"),
     "duration": re.compile(
@@ -85,7 +89,7 @@ _ASKS = {
         r"\bwelke\s+(?:[\w-]+\s+){0,2}?(?P<term>steden|stad|gemeenten|gemeente|"
         r"(?:basis|hoge|secundaire\s)?scholen|(?:basis|hoge)?school|lerarenopleidingen|"
         r"universiteiten|universiteit|provincies|provincie|kranten|krant|zenders?|"
-        r"landen|wijken|wijk)\b"
+        r"landen|wijken|wijk|organisaties|instellingen|partners|partnerorganisaties)\b"
     ),
     # Which tool, method or programme: "welk screeningsinstrument", "met welke app". The
     # answer must name the thing asked for: a unit that never says "app" names no app.
@@ -101,7 +105,8 @@ _ASKS = {
         r"\b(?P<enrol>schrijf\w* (?:\w+ )?(?:me|ons|je|zich|mij) in|inschrijven|aanmelden|"
         r"meld\w* (?:\w+ )?(?:me|ons|je|zich|mij) aan)\b|"
         r"\b(?P<join>lid (?:worden|word)|aansluiten bij)\b|"
-        r"\b(?P<apply>aanvragen|vraag\w* (?:[\w-]+ ){0,4}?(?:subsidie|financiering|geld) aan)\b"
+        r"\b(?P<apply>aanvragen|vraag\w* (?:[\w-]+ ){0,4}?(?:subsidie|financiering|geld) aan|"
+        r"hoe vraag\w* (?:[\w-]+ ){0,5}?aan)\b"
     ),
     # Who made, wrote or decides something: a person's or organisation's name.
     "who": re.compile(
@@ -238,7 +243,13 @@ def needs_of(question: str) -> tuple[Need, ...]:
         if kind == "count" and any(n.kind in ("amount", "percentage") for n in found):
             continue
         if kind == "names":
-            given = frozenset(re.findall(r"\w+", text))
+            # The names it gives, and their acronyms ('CIK' for 'Centrum voor Inclusieve
+            # Kinderopvang').
+            acronyms = {
+                "".join(w[0] for w in run.split() if w[0].isupper()).lower()
+                for run in _CAPITALISED_RUN.findall(question)
+            }
+            given = frozenset(re.findall(r"\w+", text)) | acronyms
             found.append(Need(kind, re.sub(r"\s+", " ", match.group("term")), given))
             continue
         if kind in ("thing", "list", "who"):
@@ -302,7 +313,9 @@ def focus_terms(question: str) -> list[str]:
 _SUBJECT = re.compile(
     r"\bwanneer (?:start|begint|eindigt|loopt|opent|sluit)\w* (?:de|het) (?P<started>[\w-]{4,})|"
     r"\bhoe (?:organiseer|plan|regel|bereid)\w* (?:ik|je|we|jullie) (?:een|de|het) "
-    r"(?P<organised>[\w-]{4,})"
+    r"(?P<organised>[\w-]{4,})|"
+    r"\b(?:standpunt|visie|mening) (?:van [\w ]{2,40}? )?(?:over|op) (?:het |de )?"
+    r"(?P<opinion>[\w-]{4,})"
 )
 
 
@@ -374,8 +387,13 @@ def names_in(text: str, need: Need) -> list[str]:
         for name in found
         if not _PLACE_ADJECTIVE.search(name.split()[-1])
         and name not in _NOT_NAMES
-        and not set(re.findall(r"\w+", fold(name))) <= need.given
+        and not all(_given(word, need.given) for word in re.findall(r"\w+", fold(name)))
     ]
+
+
+def _given(word: str, given: frozenset[str]) -> bool:
+    """Whether the question gives the word already, or a form of it ('Centra' for 'centrum')."""
+    return word in given or (len(word) >= 5 and any(g[:5] == word[:5] for g in given))
 
 
 def satisfies(need: Need, text: str, analyzer: Analyzer, listed: bool = False) -> bool:

@@ -86,7 +86,10 @@ def test_own_words_question_is_answered_from_the_right_document(assistant):
         # A tool named by its acronym alone answers "welk instrument".
         ("Met welk instrument werk je aan de pedagogische kwaliteit in de Gentse opvang?", "MEMOQ"),
         # The themes are listed, though the list goes on in the next passage.
-        ("Welke vier thema's zien de scholen van Kansen4Kinderen als belangrijk?", "• Samen4Kansen"),
+        (
+            "Welke vier thema's zien de scholen van Kansen4Kinderen als belangrijk?",
+            "• Samen4Kansen",
+        ),
     ],
 )
 def test_answers_quote_the_unit_that_answers(assistant, question, expected):
@@ -206,7 +209,9 @@ def test_a_question_for_a_tool_a_list_a_procedure_or_an_address_needs_it_given()
     assert not satisfies(tool, music, analyzer)
     assert satisfies(tool, "Elke school gebruikt een screeningsinstrument.", analyzer)
     plain = needs_of("Kan de stad helpen, en met welk instrument?")[0]
-    memoq = "ondersteuning bij het evalueren van je pedagogische kwaliteit en het werken met de MEMOQ"
+    memoq = (
+        "ondersteuning bij het evalueren van je pedagogische kwaliteit en het werken met de MEMOQ"
+    )
     assert satisfies(plain, memoq, analyzer)
     assert not satisfies(tool, memoq, analyzer)
 
@@ -228,7 +233,9 @@ def test_a_question_for_a_tool_a_list_a_procedure_or_an_address_needs_it_given()
     assert not satisfies(join[0], gap, analyzer)
     assert satisfies(join[0], "Scholen die willen aansluiten, melden zich bij de regio.", analyzer)
     enrol = needs_of("Hoe schrijf ik me in voor een bijscholing uit de brochure?")[0]
-    assert enrol.missing() == "De documenten in deze collectie beschrijven niet hoe je je inschrijft."
+    assert (
+        enrol.missing() == "De documenten in deze collectie beschrijven niet hoe je je inschrijft."
+    )
 
     address = needs_of("Wat is het adres van het Onderwijscentrum Gent?")[0]
     assert address.kind == "address"
@@ -264,6 +271,22 @@ def test_a_question_for_a_time_a_place_a_grade_or_a_maker_needs_it_given():
     assert who.kind == "who" and not satisfies(who, title, analyzer)
     made = "uitgevoerd door het Steunpunt Diversiteit en Leren, UGent."
     assert satisfies(who, made, analyzer)
+    # "Zijn daar cijfers van?" asks for figures; "naast betere cijfers" does not.
+    assert [n.kind for n in needs_of("Is de afwezigheid gedaald? Zijn daar cijfers van?")] == [
+        "count"
+    ]
+    assert needs_of("Wat brengt dat op, naast betere cijfers?") == ()
+    assert [n.kind for n in needs_of("Hoe vraag je dat als ouder aan?")] == ["procedure"]
+    assert [n.kind for n in needs_of("Wanneer is het volgende minisymposium?")] == ["date"]
+    assert focus_terms("Wat is hun standpunt over zittenblijven?") == ["zittenblijven"]
+    # A name the question gives, in another form or as its acronym, is no answer.
+    others = needs_of(
+        "Welke organisaties zijn naast Stad Gent erkend als Centrum voor Inclusieve Kinderopvang?"
+    )[0]
+    recognised = "16 instellingen, waaronder de Stad Gent, zijn erkend als ‘Centra voor Inclusieve Kinderopvang’ (CIK)."
+    assert others.kind == "names" and not satisfies(others, recognised, analyzer)
+    assert satisfies(others, "Ook Kind en Gezin en EXPOO zijn erkend.", analyzer)
+
     assert abbreviates("KKGK", "De basis voor Kleine Kinderen Grote Kansen werd gelegd")
     assert abbreviates("CIK", "erkend als Centrum voor Inclusieve Kinderopvang")
     assert not abbreviates("VVE", "Kleine Kinderen Grote Kansen")
