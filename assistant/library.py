@@ -327,7 +327,9 @@ class Library:
         self.corpus_dir = self.settings.corpus_dir
         self.log = ActionLog(self.settings.admin_log)
         self.jobs: list[JobState] = []
-        self._queue: list[tuple[JobState, list[Path]]] = []
+        # Each job with the paths it ingests and, for a change that brought a file in, how to
+        # take it back out when the job fails.
+        self._queue: list[tuple[JobState, list[Path], Callable[[], str] | None]] = []
         self._wake = threading.Condition()
         self._worker = threading.Thread(target=self._run, daemon=True, name="beheer-ingest")
         self._worker.start()
@@ -460,7 +462,9 @@ class Library:
         os.replace(path, target)
         (self.staging_dir / f"{staged_id}.json").unlink(missing_ok=True)
         write_entry(self.corpus_dir, entry)
-        return self._enqueue("toegevoegd", entry.title, source, [target])
+        return self._enqueue(
+            "toegevoegd", entry.title, source, [target], lambda: self._withdraw(source)
+        )
 
     def edit(self, source: str, fields: dict) -> JobState:
         """New catalog facts for a document; its passages are written again, their vectors
@@ -483,10 +487,12 @@ class Library:
             raise LibraryError(
                 f"de nieuwe versie moet hetzelfde soort bestand zijn ({Path(source).suffix})"
             )
-        self._to_trash(source, entry)
+        previous = self._to_trash(source, entry)
         os.replace(path, old)
         (self.staging_dir / f"{staged_id}.json").unlink(missing_ok=True)
-        return self._enqueue("vervangen", entry.title, source, [old])
+        return self._enqueue(
+            "vervangen", entry.title, source, [old], lambda: self._put_back(source, previous)
+        )
 
     def remove(self, source: str) -> None:
         """The document's file to the trash, its entry out of the catalog, its passages out of
@@ -516,9 +522,33 @@ class Library:
         if item.entry:
             write_entry(self.corpus_dir, CatalogEntry(**item.entry))
         shutil.rmtree(folder, ignore_errors=True)
-        return self._enqueue("teruggezet", item.title, item.source, [target])
+        return self._enqueue(
+            "teruggezet", item.title, item.source, [target], lambda: self._withdraw(item.source)
+        )
 
-    def _to_trash(self, source: str, entry: CatalogEntry | None) -> None:
+    def _withdraw(self, source: str) -> str:
+        """After a failed add or restore: the file and its description to the trash, so the
+        corpus holds nothing the index lacks and the same file can be tried again."""
+        self._to_trash(source, self.entry_of(source))
+        remove_entry(self.corpus_dir, source)
+        self._ingest([self.corpus_dir / source])  # drops whatever got written
+        return (
+            "Het bestand is uit de collectie gehaald en staat in de prullenbak: "
+            "zet het terug om het opnieuw te proberen."
+        )
+
+    def _put_back(self, source: str, previous: str) -> str:
+        """After a failed replace: the new version to the trash, the previous one back."""
+        self._to_trash(source, self.entry_of(source))
+        folder = self.settings.trash_dir / previous
+        stored = next(p for p in folder.iterdir() if p.name != "item.json")
+        os.replace(stored, self.corpus_dir / source)
+        shutil.rmtree(folder, ignore_errors=True)
+        self._ingest([self.corpus_dir / source])
+        return "De vorige versie staat weer in de collectie; de nieuwe staat in de prullenbak."
+
+    def _to_trash(self, source: str, entry: CatalogEntry | None) -> str:
+        """Move the file to a new trash folder with its description; returns the folder's id."""
         trash_id = uuid.uuid4().hex
         folder = self.settings.trash_dir / trash_id
         folder.mkdir(parents=True)
@@ -531,6 +561,7 @@ class Library:
         (folder / "item.json").write_text(json.dumps(item, ensure_ascii=False), "utf-8")
         shutil.copy2(self.corpus_dir / source, folder / Path(source).name)
         (self.corpus_dir / source).unlink()
+        return trash_id
 
     def trash(self) -> list[TrashItem]:
         """What the trash holds, newest first; items older than trash_days are deleted."""
@@ -562,11 +593,18 @@ class Library:
 
     # -- the job worker ---------------------------------------------------------------------
 
-    def _enqueue(self, action: str, title: str, source: str, paths: list[Path]) -> JobState:
+    def _enqueue(
+        self,
+        action: str,
+        title: str,
+        source: str,
+        paths: list[Path],
+        undo: Callable[[], str] | None = None,
+    ) -> JobState:
         job = JobState(uuid.uuid4().hex[:12], action, title, source)
         with self._wake:
             self.jobs.append(job)
-            self._queue.append((job, paths))
+            self._queue.append((job, paths, undo))
             self._wake.notify()
         return job
 
@@ -585,27 +623,33 @@ class Library:
             with self._wake:
                 while not self._queue:
                     self._wake.wait()
-                job, paths = self._queue.pop(0)
+                job, paths, undo = self._queue.pop(0)
             job.state, job.started = "bezig", time.monotonic()
             try:
                 report = self._ingest(paths, job)
-                job.result = _summary(report)
-                job.state = "mislukt" if report.failed else "klaar"
+                result, failed = _summary(report), bool(report.failed)
             except AssistantError as exc:
                 log.warning("beheer job %s failed: %s", job.id, exc)
-                job.result, job.state = f"mislukt: {exc}", "mislukt"
+                result, failed = f"mislukt: {exc}", True
             except Exception:  # noqa: BLE001 - a bug must fail its job, not stop every later one
                 log.exception("beheer job %s failed unexpectedly", job.id)
-                job.result = "mislukt: interne fout (zie het logboek van de app)"
-                job.state = "mislukt"
-            job.finished = time.monotonic()
+                result, failed = "mislukt: interne fout (zie het logboek van de app)", True
+            if failed and undo is not None:
+                try:
+                    result = f"{result}. {undo()}"
+                except Exception:  # noqa: BLE001 - the job has failed already; say so, go on
+                    log.exception("beheer job %s: undoing the failed change failed", job.id)
+            job.result, job.finished = result, time.monotonic()
             self.log.write(job.action, job.source or job.title, job.result)
             self.on_change()
+            # The state last: whoever waits for the job sees it only once all is done.
+            job.state = "mislukt" if failed else "klaar"
 
-    def _ingest(self, paths: list[Path], job: JobState) -> IngestReport:
+    def _ingest(self, paths: list[Path], job: JobState | None = None) -> IngestReport:
         assistant = self.assistant
         store = assistant.retriever.store
-        report = ingest(paths, self.settings, store, self.embeddings, _JobProgress(job))
+        progress = _JobProgress(job) if job is not None else None
+        report = ingest(paths, self.settings, store, self.embeddings, progress)
         # The running app searches the new lexical index from its next question on.
         lexical = sync_lexical(self.settings, store)
         assistant.retriever.lexical = lexical

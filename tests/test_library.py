@@ -202,8 +202,31 @@ def test_a_job_that_fails_unexpectedly_is_marked_failed_and_later_jobs_still_run
     staged = library.stage("rapport.pdf", pdf_bytes(tmp_path))
     failed = library.wait(library.add(staged.id, FIELDS), timeout=120)
     assert failed.state == "mislukt" and "interne fout" in failed.result
+    # The failed file leaves the corpus with its description, for the trash: the corpus holds
+    # nothing the index lacks, and the same file is no duplicate of itself.
+    assert "prullenbak" in failed.result and "opnieuw" in failed.result
+    assert not (library.corpus_dir / failed.source).exists()
+    assert failed.source not in load_catalog(library.corpus_dir)
+    assert all(r.source != failed.source for r in library.documents())
+    assert isinstance(library.stage("rapport.pdf", pdf_bytes(tmp_path)), Staged)
+    [item] = library.trash()
+    assert item.source == failed.source and item.title == FIELDS["title"]
     breaking.broken = False
-    # The file stays in the corpus with its description; a later job (here: saving its
-    # description again) ingests it.
-    assert library.wait(library.edit(failed.source, FIELDS), timeout=120).state == "klaar"
-    assert any(r.info.title == FIELDS["title"] for r in library.documents())
+    # Restoring it tries again, and a later job runs.
+    assert library.wait(library.restore(item.id), timeout=120).state == "klaar"
+    [row] = [r for r in library.documents() if r.info.title == FIELDS["title"]]
+    assert row.source == failed.source and row.passages >= 2
+
+    # A new edition that fails puts the previous one back.
+    pages = [*REPORT_PAGES, ["Nieuw hoofdstuk", "In 2019 kwam er een voorleesmoment bij."]]
+    edition = library.stage("rapport-v2.pdf", pdf_bytes(tmp_path, "v2.pdf", pages))
+    before = (library.corpus_dir / row.source).read_bytes()
+    breaking.broken = True
+    failed = library.wait(library.replace(row.source, edition.id), timeout=120)
+    assert failed.state == "mislukt" and "vorige versie" in failed.result, failed.result
+    breaking.broken = False
+    assert (library.corpus_dir / row.source).read_bytes() == before
+    assert load_catalog(library.corpus_dir)[row.source].title == FIELDS["title"]
+    hits = library.assistant.search("instaptraject nieuwe kleuters", k=1)
+    assert hits[0].chunk.info.source == row.source
+    assert [t.source for t in library.trash()] == [row.source]  # the failed edition
