@@ -260,8 +260,11 @@ def needs_of(question: str) -> tuple[Need, ...]:
             found.append(Need(kind, match.lastgroup))
             continue
         term = {"count": _counted(text), "name": _role(text)}.get(kind)
-        if kind == "date" and re.search(r"\b(welke datum|welke (week)?dag|welke avond)\b", text):
-            term = "day"  # a date or a weekday, not "'s avonds"
+        if kind == "date" and re.search(
+            r"\b(welke datum|welke (week)?dag|welke avond|wanneer (is|zijn) (het|de) volgende)\b",
+            text,
+        ):
+            term = "day"  # a date or a weekday, not "'s avonds", and for what comes next no year
         found.append(Need(kind, term))
     return tuple(found)
 

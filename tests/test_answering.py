@@ -277,7 +277,8 @@ def test_a_question_for_a_time_a_place_a_grade_or_a_maker_needs_it_given():
     ]
     assert needs_of("Wat brengt dat op, naast betere cijfers?") == ()
     assert [n.kind for n in needs_of("Hoe vraag je dat als ouder aan?")] == ["procedure"]
-    assert [n.kind for n in needs_of("Wanneer is het volgende minisymposium?")] == ["date"]
+    # What comes next needs a day, not a year of the past.
+    assert needs_of("Wanneer is het volgende minisymposium?") == (Need("date", "day"),)
     assert focus_terms("Wat is hun standpunt over zittenblijven?") == ["zittenblijven"]
     # A name the question gives, in another form or as its acronym, is no answer.
     others = needs_of(
