@@ -53,7 +53,8 @@ _NAMED = re.compile(r"(?<=\w )([A-Z][\w-]*\d?[\w-]*)")
 _NOT_NAMES = frozenset({"Ik", "Wij", "We", "De", "Het", "Een", "Vlaamse", "Nederlandse"})
 # Words for a tool, method or programme ('welk instrument', 'welke voorleesmethode').
 _TOOLS = ("app", "programma", "software", "methode", "instrument", "toets", "tool", "platform",
-          "boek", "materiaal", "spel")  # fmt: skip
+          "boek", "materiaal", "materialen", "spel")  # fmt: skip
+_PLURAL = r"(?:en|s|n|'s|’s|len)?"
 # Triggers, matched on the folded question (a situation before it may ask too: "Een ouder
 # vroeg me vanaf welke leeftijd ...").
 _ASKS = {
@@ -93,7 +94,9 @@ _ASKS = {
     ),
     # Which tool, method or programme: "welk screeningsinstrument", "met welke app". The
     # answer must name the thing asked for: a unit that never says "app" names no app.
-    "thing": re.compile(rf"\bwelke?\s+(?:[\w-]+\s+)?(?P<term>[\w-]*(?:{'|'.join(_TOOLS)}))\b"),
+    "thing": re.compile(
+        rf"\bwelke?\s+(?:[\w-]+\s+)?(?P<term>[\w-]*(?:{'|'.join(_TOOLS)}){_PLURAL})(?![\w'’])"
+    ),
     # "Welke zeven hefbomen ...": the items themselves, not a sentence that counts them.
     "list": re.compile(
         r"\b(?:welke|wat zijn (?:precies |nu |eigenlijk )?de)\s+"
@@ -413,7 +416,7 @@ def satisfies(need: Need, text: str, analyzer: Analyzer, listed: bool = False) -
         return _holds_whole(need.term or "", text, analyzer) or (
             # Documents name a tool by its name alone ('het werken met de MEMOQ'): for a plain
             # word such as 'instrument', an acronym the question does not give names one too.
-            need.term in _TOOLS
+            any(re.fullmatch(rf"{tool}{_PLURAL}", need.term or "") for tool in _TOOLS)
             and any(a.lower() not in need.given for a in re.findall(r"\b[A-Z]{3,}\b", text))
         )
     if need.kind == "list":

@@ -208,6 +208,11 @@ def test_a_question_for_a_tool_a_list_a_procedure_or_an_address_needs_it_given()
     music = "het samen met andere kinderen leren bespelen van een instrument"
     assert not satisfies(tool, music, analyzer)
     assert satisfies(tool, "Elke school gebruikt een screeningsinstrument.", analyzer)
+    # Plurals ask for the same kind of thing.
+    books = needs_of("Welke prentenboeken raden de netwerken aan?")[0]
+    assert (books.kind, books.term) == ("thing", "prentenboeken")
+    assert not satisfies(books, "Voorlezen aan kleuters is belangrijk.", analyzer)
+    assert satisfies(books, "Wij raden deze prentenboeken aan: Rupsje Nooitgenoeg.", analyzer)
     plain = needs_of("Kan de stad helpen, en met welk instrument?")[0]
     memoq = (
         "ondersteuning bij het evalueren van je pedagogische kwaliteit en het werken met de MEMOQ"
