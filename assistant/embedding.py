@@ -314,9 +314,13 @@ def resolve_sentence_transformer(name: str) -> str:
 
 
 def make_backend(settings: Settings) -> Embeddings:
-    """The embedding model the settings name, without any cache."""
+    """The embedding model the settings name, without any cache (one model: make_embeddings
+    builds a combined one from its two parts)."""
     model = settings.embedding_model
     check_model_name(model)
+    if len(model_parts(model)) > 1:
+        # Else the name would fall through to a sentence-transformers hub download.
+        raise SettingsError(f"{model}: a combined model is built by make_embeddings, not here")
     if model == E5_MODEL:
         return E5Embeddings(settings.embedding_threads)
     if model == USE_MODEL:

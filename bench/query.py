@@ -175,9 +175,10 @@ def exact_neighbours(
 ) -> None:
     """Exact top 10 of every recall query, saved for the measuring process (which so never
     holds the whole vector matrix)."""
-    from assistant.embedding import make_backend
+    from assistant.embedding import make_embeddings
 
-    embeddings = make_backend(settings)
+    # The index's model (a combined one too), without the persistent cache.
+    embeddings = make_embeddings(settings.replace(embedding_cache=Path("")))
     queries = recall_queries(chunks)
     exact = {}
     for query in queries:

@@ -18,6 +18,7 @@ from assistant.embedding import (
     OpenAIServerEmbeddings,
     PersistentEmbeddings,
     first_model,
+    make_backend,
     make_embeddings,
     model_parts,
     resolve_sentence_transformer,
@@ -102,6 +103,9 @@ def test_a_combined_model_name_is_checked(name, reason):
         load_settings(env={}, embedding_model=name)
     with pytest.raises(SettingsError, match="embedding_weight"):
         load_settings(env={}, embedding_weight=1.0)
+    # One model at a time: a combined name is no backend of its own.
+    with pytest.raises(SettingsError, match="combined model"):
+        make_backend(load_settings(env={}, embedding_model=DEFAULT_MODEL))
 
 
 def test_sentence_transformers_backend_with_the_packaged_minilm(tmp_path, corpus_copy):

@@ -271,9 +271,8 @@ def test_ingest_killed_twice_at_different_points_ends_equal_to_an_uninterrupted_
 ):
     corpus = many_files_corpus(tmp_path)
     index = tmp_path / "index"
-    assert (
-        ingest_until(tmp_path, corpus, index, stored_lines=3, sig=signal.SIGKILL) == -signal.SIGKILL
-    )
+    returned = ingest_until(tmp_path, corpus, index, stored_lines=3, sig=signal.SIGKILL)
+    assert returned == -signal.SIGKILL, ingest_until.stderr
     first_kill = len(
         list(
             ChunkStore(
@@ -282,9 +281,8 @@ def test_ingest_killed_twice_at_different_points_ends_equal_to_an_uninterrupted_
             ).chunks()
         )
     )
-    assert (
-        ingest_until(tmp_path, corpus, index, stored_lines=9, sig=signal.SIGKILL) == -signal.SIGKILL
-    )
+    returned = ingest_until(tmp_path, corpus, index, stored_lines=9, sig=signal.SIGKILL)
+    assert returned == -signal.SIGKILL, ingest_until.stderr
     settings = make_settings(tmp_path, corpus).replace(index_dir=index)
     second_kill = len(list(ChunkStore(client_for(settings), settings.embedding_model).chunks()))
     assert first_kill < second_kill  # the second run went on where the first stopped
