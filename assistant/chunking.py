@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from assistant.loading import nested_heading
 from assistant.records import Block, Chunk, DocumentInfo, LoadedDocument
 
 _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
@@ -152,7 +153,7 @@ def _units(blocks: Iterable[Block], chunk_size: int, splitter: RecursiveCharacte
             pending_heading = (
                 block.text if pending_heading is None else f"{pending_heading}\n{block.text}"
             )
-            section = block.text
+            section = nested_heading(section, block.text)
         elif block.kind == "list":
             list_items.append(block)
         else:

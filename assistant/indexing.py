@@ -44,7 +44,7 @@ from assistant.store import ChunkStore
 log = logging.getLogger(__name__)
 
 # Bump when loading or chunking changes so that every file is chunked again.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"  # 5: a heading in capitals under a section is its sub-heading
 
 
 @dataclass(frozen=True)

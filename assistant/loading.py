@@ -226,6 +226,18 @@ def is_heading_line(line: str) -> bool:
     )
 
 
+def nested_heading(current: str | None, heading: str) -> str:
+    """The section a heading opens: a heading in capitals under a mixed-case one ("MUZIKAAL
+    INTERMEZZO" under "... Sterke kleuterleraren") is a sub-heading, and the section keeps its
+    name before it (a later sub-heading replaces the earlier one)."""
+    if not heading.isupper() or not current or current.isupper():
+        return heading
+    base, _, last = current.rpartition(": ")
+    if base and last.isupper():
+        current = base
+    return f"{current.rstrip(':')}: {heading}"
+
+
 def blocks_from_plain_text(
     text: str, markdown: bool = False, page: int | None = None
 ) -> Iterable[Block]:

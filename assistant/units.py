@@ -17,7 +17,7 @@ from typing import Literal
 import pysbd
 
 from assistant.dutch import fold
-from assistant.loading import is_heading_line
+from assistant.loading import is_heading_line, nested_heading
 
 UnitKind = Literal["sentence", "list", "quote", "label"]
 
@@ -100,7 +100,7 @@ def _answer_units(text: str, section: str | None) -> tuple[Unit, ...]:
         if i > 0 and _is_quotation(lines[i - 1].text) and is_heading_line(line.text):
             continue  # the attribution, quoted with its quotation
         if is_heading_line(line.text) and not line.is_item:
-            heading = line.text
+            heading = nested_heading(heading, line.text)
             continue
         if _is_quotation(line.text):
             attribution = lines[i + 1] if i + 1 < len(lines) else None

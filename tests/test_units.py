@@ -6,7 +6,7 @@ import pytest
 from conftest import EPSTEIN_LEVELS
 
 from assistant.chunking import chunk_document
-from assistant.loading import load_document
+from assistant.loading import load_document, nested_heading
 from assistant.units import answer_units
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -38,6 +38,19 @@ def test_a_sentence_carries_the_heading_that_names_its_subject():
         "Thomas More Mechelen: Beluister hier de podcast over het kleuterlabo."
     ]
     assert podcast[0].heading == "Thomas More Mechelen"
+
+
+def test_a_heading_in_capitals_is_a_sub_heading_of_the_section_it_stands_in():
+    # Real corpus text: the project team of "Sterke kleuterleraren" stands under "MUZIKAAL
+    # INTERMEZZO", and a question about the project must still find it.
+    chunk, units = units_of("Projectteam: Arteveldehogeschool")
+    section = "2016 – 2018 Focus kleuteronderwijs: Sterke kleuterleraren: MUZIKAAL INTERMEZZO"
+    assert chunk.section == section
+    team = next(u for u in units if "Projectteam" in u.text)
+    assert team.text.startswith("2016 – 2018 Focus kleuteronderwijs: Sterke kleuterleraren")
+    assert nested_heading(section, "ANDER INTERMEZZO").endswith("kleuterleraren: ANDER INTERMEZZO")
+    assert nested_heading(section, "Gewone kop") == "Gewone kop"
+    assert nested_heading("PEDAGOGIEK", "VORMING") == "VORMING"
 
 
 def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it():
