@@ -80,8 +80,9 @@ def test_hybrid_beats_each_leg_on_the_held_out_half(report, corpus):
         )
         for metric in ("hit5", "mrr"):
             if metric == "hit5" and subset == "document":
-                # Each leg and the hybrid find 14 of the 15 in the top 5 (measured 2026-12-03;
-                # the hybrid's MRR is higher): not below either.
+                # Each leg and the hybrid find 15 of the 15 in the top 5 (measured 2026-12-03,
+                # 14 before capital sub-headings kept their section; the hybrid's MRR is
+                # higher): not below either.
                 assert getattr(hybrid, metric) >= getattr(dense, metric), (subset, metric)
                 assert getattr(hybrid, metric) >= getattr(lexical, metric), (subset, metric)
                 continue
@@ -94,7 +95,9 @@ def test_hybrid_beats_each_leg_on_the_held_out_half(report, corpus):
 # documents' wording 0.933 / 0.933 (14 of 15, one under the retrieval issue's 0.96: with e5 alone
 # it was 15 of 15, own words 0.874 / 0.857); answers correct 0.560 / 0.552 (documents' wording
 # 0.933 / 0.867, own words 0.513 / 0.513), unanswerable refused 0.50 / 0.45, and after the refusal
-# rules of the same day 0.60 / 0.55. On the fresh set: answers correct 0.733 / 0.700,
+# rules of the same day 0.65 / 0.60; after capital sub-headings kept their section, hybrid hit@5
+# own words 0.916 / 0.899, documents' wording 1.000 / 1.000, answers correct 0.552 / 0.545. On the
+# fresh set: answers correct 0.733 / 0.700,
 # unanswerable refused 0.500, and after those rules (tuned on it) 1.000.
 FLOORS = {
     "corpus": {"own": 0.87, "document": 0.93, "correct": 0.54, "refused": 0.50},
