@@ -324,15 +324,13 @@ def decide(
     best = evidence.candidates[0]
     if best.score < min_evidence:
         return Decision(False, NOT_ANSWERED)
-    # An acronym the documents only write out ('KKGK') is known when a passage found does.
-    written = " ".join(
-        f"{h.chunk.info.organisation} {h.chunk.info.title} {h.chunk.text}" for h in hits
-    )
-    unknown = [
-        term
-        for term in unknown_terms(question, lexical.analyzer, lexical.knows)
-        if not abbreviates(term, written)
-    ]
+    unknown = unknown_terms(question, lexical.analyzer, lexical.knows)
+    if unknown:
+        # An acronym the documents only write out ('KKGK') is known when a passage found does.
+        written = " ".join(
+            f"{h.chunk.info.organisation} {h.chunk.info.title} {h.chunk.text}" for h in hits
+        )
+        unknown = [term for term in unknown if not abbreviates(term, written)]
     if unknown:
         return Decision(
             False,

@@ -516,12 +516,10 @@ class Library:
                 "er staat al een document op die plaats; verwijder het eerst of vervang het"
             )
         target.parent.mkdir(parents=True, exist_ok=True)
-        folder = self.settings.trash_dir / item.id
-        stored = next(p for p in folder.iterdir() if p.name != "item.json")
-        os.replace(stored, target)
+        os.replace(self._trashed_file(item.id), target)
         if item.entry:
             write_entry(self.corpus_dir, CatalogEntry(**item.entry))
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(self.settings.trash_dir / item.id, ignore_errors=True)
         return self._enqueue(
             "teruggezet", item.title, item.source, [target], lambda: self._withdraw(item.source)
         )
@@ -540,12 +538,15 @@ class Library:
     def _put_back(self, source: str, previous: str) -> str:
         """After a failed replace: the new version to the trash, the previous one back."""
         self._to_trash(source, self.entry_of(source))
-        folder = self.settings.trash_dir / previous
-        stored = next(p for p in folder.iterdir() if p.name != "item.json")
-        os.replace(stored, self.corpus_dir / source)
-        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(self._trashed_file(previous), self.corpus_dir / source)
+        shutil.rmtree(self.settings.trash_dir / previous, ignore_errors=True)
         self._ingest([self.corpus_dir / source])
         return "De vorige versie staat weer in de collectie; de nieuwe staat in de prullenbak."
+
+    def _trashed_file(self, trash_id: str) -> Path:
+        """The document file a trash folder keeps beside its item.json."""
+        folder = self.settings.trash_dir / trash_id
+        return next(p for p in folder.iterdir() if p.name != "item.json")
 
     def _to_trash(self, source: str, entry: CatalogEntry | None) -> str:
         """Move the file to a new trash folder with its description; returns the folder's id."""

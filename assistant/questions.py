@@ -248,10 +248,7 @@ def needs_of(question: str) -> tuple[Need, ...]:
         if kind == "names":
             # The names it gives, and their acronyms ('CIK' for 'Centrum voor Inclusieve
             # Kinderopvang').
-            acronyms = {
-                "".join(w[0] for w in run.split() if w[0].isupper()).lower()
-                for run in _CAPITALISED_RUN.findall(question)
-            }
+            acronyms = {_initials(run).lower() for run in _CAPITALISED_RUN.findall(question)}
             given = frozenset(re.findall(r"\w+", text)) | acronyms
             found.append(Need(kind, re.sub(r"\s+", " ", match.group("term")), given))
             continue
@@ -350,10 +347,12 @@ def abbreviates(acronym: str, text: str) -> bool:
     in 'Centrum voor Inclusieve Kinderopvang'."""
     if not acronym.isupper() or len(acronym) < 2:
         return False
-    return any(
-        "".join(w[0] for w in run.split() if w[0].isupper()) == acronym
-        for run in _CAPITALISED_RUN.findall(text)
-    )
+    return any(_initials(run) == acronym for run in _CAPITALISED_RUN.findall(text))
+
+
+def _initials(run: str) -> str:
+    """The capitals that open a name's words: 'Centrum voor Inclusieve Kinderopvang' -> 'CIK'."""
+    return "".join(word[0] for word in run.split() if word[0].isupper())
 
 
 # A proper name inside a text: a capitalised word that does not open a sentence, or an acronym.
