@@ -92,10 +92,13 @@ def _catalog_document(corpus_dir: Path) -> tomlkit.TOMLDocument:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new one, never half of one."""
+    """Write a file so that readers see the old or the new one, never half of one. It keeps
+    the file's permissions (a temporary file is private to its owner), or is readable by all."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(handle, mode)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()
@@ -132,6 +135,8 @@ def write_entry(corpus_dir: Path, entry: CatalogEntry) -> None:
             tables[position] = _entry_table(entry)
             break
     else:
+        if len(tables) and not tables[-1].as_string().endswith("\n\n"):
+            tables[-1].add(tomlkit.nl())  # a blank line between entries, as written by hand
         tables.append(_entry_table(entry))
     _write_atomically(corpus_dir / CATALOG_FILE, tomlkit.dumps(document))
     load_catalog(corpus_dir)  # what was written must read back

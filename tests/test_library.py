@@ -42,6 +42,7 @@ def test_an_uploaded_pdf_is_searchable_at_once_and_its_edits_removal_and_restore
     tmp_path, library
 ):
     catalog_text = (library.corpus_dir / "catalog.toml").read_text(encoding="utf-8")
+    (library.corpus_dir / "catalog.toml").chmod(0o644)
     staged = library.stage("../../etc/Eindrapport (definitief).PDF", pdf_bytes(tmp_path))
     assert isinstance(staged, Staged) and staged.kind == ".pdf"
     assert staged.suggested["title"] == "Eindrapport proeftuin"  # from the PDF's metadata
@@ -60,6 +61,9 @@ def test_an_uploaded_pdf_is_searchable_at_once_and_its_edits_removal_and_restore
     written = (library.corpus_dir / "catalog.toml").read_text(encoding="utf-8")
     assert written.startswith(catalog_text.rstrip()[:400])
     assert "# Catalog of the corpus" in written
+    assert f"\n\n[[document]]\nfile = \"{row.source}\"" in written  # a blank line before it
+    # Still readable by others (the app may run as another user than the coordinator's shell).
+    assert (library.corpus_dir / "catalog.toml").stat().st_mode & 0o777 == 0o644
     entry = load_catalog(library.corpus_dir)[row.source]
     assert (entry.year, entry.themes) == (2018, ("ouderbetrokkenheid", "kleuterparticipatie"))
 
