@@ -116,19 +116,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import print_report, run_evaluation
+    from assistant.evaluation import ANSWER_SETS, print_report, run_evaluation
 
     settings = settings_from(args)
     devset = args.devset or settings.devset
-    fresh, fresh2 = devset.with_name("fresh.jsonl"), devset.with_name("fresh2.jsonl")
-    fresh3 = devset.with_name("fresh3.jsonl")
+    fresh2 = devset.with_name("fresh2.jsonl")
     practice = devset.with_name("practice.jsonl")
+    answer_sets = {name: devset.with_name(f"{name}.jsonl") for name in ANSWER_SETS}
     report = run_evaluation(
         settings,
         devset=devset,
-        fresh=fresh if fresh.exists() else None,
+        answer_sets={name: path for name, path in answer_sets.items() if path.exists()},
         fresh2=fresh2 if fresh2.exists() else None,
-        fresh3=fresh3 if fresh3.exists() else None,
         practice=practice if practice.exists() else None,
         distractors=args.distractors,
         work_dir=args.work_dir,

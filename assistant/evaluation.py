@@ -11,7 +11,7 @@ import dataclasses
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +37,13 @@ DEBIAN_DISTRACTORS = (
     Path("/usr/share/doc/lilypond/html/Documentation/learning.nl.pdf"),
 )
 MRR_DEPTH = 10
+# The question sets measured by their answers alone (files next to the dev set), and what each
+# is: whether choices were made on it says how far its figures can be trusted.
+ANSWER_SETS = {
+    "fresh": "FRESH set (refusals tuned on it since 2026-12-03)",
+    "fresh3": "FRESH set 3 (30 unanswerable on-topic, 10 answerable; refusals tuned on it)",
+    "fresh4": "FRESH set 4 (20 unanswerable on-topic, 20 answerable; never tuned on)",
+}
 
 
 @dataclass(frozen=True)
@@ -286,10 +293,8 @@ class CorpusReport:
     calibration: tuple[Calibration, ...]
     fusion_trials: tuple[FusionTrial, ...] = ()
     analysis_variants: tuple[AnalysisVariant, ...] = ()
-    fresh: AnswerFigures | None = None  # answers on the fresh set, when there is one
-    # The third fresh set (fresh3.jsonl), a tuning set for refusals like the first since
-    # 2026-12-03: 30 on-topic questions the documents cannot answer, 10 they can.
-    fresh3: AnswerFigures | None = None
+    # Answers on each question set of ANSWER_SETS that exists, by its name.
+    answer_sets: dict[str, AnswerFigures] = dataclasses.field(default_factory=dict)
     # The second fresh set (fresh2.jsonl): answers, and how its conversations are read.
     fresh2: AnswerFigures | None = None
     fresh2_conversation: ConversationFigures | None = None
@@ -522,18 +527,16 @@ def run_evaluation(
     compare: bool = False,
     tune: bool = False,
     embeddings: Embeddings | None = None,
-    fresh: Path | None = None,
     fresh2: Path | None = None,
     practice: Path | None = None,
-    fresh3: Path | None = None,
+    answer_sets: Mapping[str, Path] | None = None,
 ) -> EvaluationReport:
     """Build (or update) one index per corpus in work_dir and measure everything on it."""
     items = load_devset(devset)
     by_id = {i.id: i for i in items}
-    fresh_items = load_fresh(fresh) if fresh is not None else []
+    set_items = {name: load_fresh(path) for name, path in (answer_sets or {}).items()}
     fresh2_items = load_fresh(fresh2) if fresh2 is not None else []
     fresh2_by_id = {i.id: i for i in fresh2_items}
-    fresh3_items = load_fresh(fresh3) if fresh3 is not None else []
     practice_items = load_fresh(practice) if practice is not None else []
     practice_tune = [i for i in practice_items if i.split == "tune"]
     practice_heldout = [i for i in practice_items if i.split == "heldout"]
@@ -583,8 +586,10 @@ def run_evaluation(
                 calibration=calibrate_refusal(assistant, tuning, by_id),
                 fusion_trials=tune_fusion(assistant, items, by_id) if tune else (),
                 analysis_variants=compare_analysis(assistant, items, by_id) if compare else (),
-                fresh=evaluate_answers(assistant, fresh_items, {}) if fresh_items else None,
-                fresh3=evaluate_answers(assistant, fresh3_items, {}) if fresh3_items else None,
+                answer_sets={
+                    name: evaluate_answers(assistant, questions, {})
+                    for name, questions in set_items.items()
+                },
                 fresh2=(
                     evaluate_answers(assistant, fresh2_items, fresh2_by_id)
                     if fresh2_items
@@ -649,19 +654,10 @@ def print_report(report: EvaluationReport, settings: Settings) -> None:
                 f"{c.n_follow_ups}; topic switches wrongly joined {c.switches_joined:.3f} of "
                 f"{c.n_switches}"
             )
-        if corpus.fresh is not None:
-            f = corpus.fresh
+        for name, f in corpus.answer_sets.items():
             print(
-                f"-- FRESH set (refusals tuned on it since 2026-12-03): answers correct "
-                f"{f.correct:.3f}; answerable "
+                f"-- {ANSWER_SETS.get(name, name)}: answers correct {f.correct:.3f}; answerable "
                 f"refused {list(f.false_refusals) or 'none'}; unanswerable refused "
-                f"{f.refusal_accuracy:.3f}, answered {list(f.wrong_answers) or 'none'}"
-            )
-        if corpus.fresh3 is not None:
-            f = corpus.fresh3
-            print(
-                f"-- FRESH set 3 (refusals tuned on it): answers correct {f.correct:.3f}; "
-                f"answerable refused {list(f.false_refusals) or 'none'}; unanswerable refused "
                 f"{f.refusal_accuracy:.3f}, answered {list(f.wrong_answers) or 'none'}"
             )
         if corpus.fresh2 is not None and corpus.fresh2_conversation is not None:

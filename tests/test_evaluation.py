@@ -8,6 +8,7 @@ from conftest import CORPUS, ROOT
 from assistant.answering import refusal_thresholds
 from assistant.embedding import E5_MODEL, model_parts
 from assistant.evaluation import (
+    ANSWER_SETS,
     DEBIAN_DISTRACTORS,
     EvaluationReport,
     Figures,
@@ -56,17 +57,15 @@ def report(tmp_path_factory, embeddings) -> EvaluationReport:
     assert all(p.exists() for p in DEBIAN_DISTRACTORS), "make system installs lilypond-doc-pdf-nl"
     settings = load_settings(env={}, corpus_dir=CORPUS)
     work = tmp_path_factory.mktemp("eval")
-    fresh, fresh2 = DEVSET.with_name("fresh.jsonl"), DEVSET.with_name("fresh2.jsonl")
     return run_evaluation(
         settings,
         DEVSET,
         None,
         work,
         embeddings=embeddings,
-        fresh=fresh,
-        fresh2=fresh2,
+        answer_sets={name: DEVSET.with_name(f"{name}.jsonl") for name in ANSWER_SETS},
+        fresh2=DEVSET.with_name("fresh2.jsonl"),
         practice=DEVSET.with_name("practice.jsonl"),
-        fresh3=DEVSET.with_name("fresh3.jsonl"),
     )
 
 
@@ -118,13 +117,19 @@ def test_held_out_floors(report, corpus):
     # read with it (2026-12-03; with e5 alone one of six on the corpus alone).
     assert heldout.conversation.follow_ups_joined == 1.0
     assert heldout.conversation.switches_joined <= 0.2
-    fresh = report.corpus(corpus).fresh
-    assert fresh is not None and fresh.correct >= 0.6 and fresh.refusal_accuracy >= 0.9
+    fresh = report.corpus(corpus).answer_sets["fresh"]
+    assert fresh.correct >= 0.6 and fresh.refusal_accuracy >= 0.9
     # The third fresh set, tuned on for refusals (2026-12-03): answers correct 0.800 / 0.800,
     # none refused, unanswerable refused 0.333 / 0.300 before the rules, 0.667 / 0.667 after.
-    fresh3 = report.corpus(corpus).fresh3
-    assert fresh3 is not None and fresh3.correct >= 0.7 and fresh3.refusal_accuracy >= 0.6
+    fresh3 = report.corpus(corpus).answer_sets["fresh3"]
+    assert fresh3.correct >= 0.7 and fresh3.refusal_accuracy >= 0.6
     assert len(fresh3.false_refusals) <= 1
+    # The fourth fresh set, written after the refusal rules by a helper who read only the
+    # documents, never tuned on (measured 2026-12-03): answers correct 0.600 / 0.600 of 20,
+    # answerable refused 1 / 1, unanswerable refused 0.65 / 0.55 of 20.
+    fresh4 = report.corpus(corpus).answer_sets["fresh4"]
+    assert fresh4.correct >= 0.55 and fresh4.refusal_accuracy >= 0.5
+    assert len(fresh4.false_refusals) <= 1
     # The second fresh set (54 answerable questions, conversations' turns included, and 25
     # unanswerable), measured 2026-12-01 before anything was chosen on it: answers correct
     # 0.667 / 0.685, answerable refused 3 / 2, unanswerable refused 0.60 / 0.52, follow-ups
