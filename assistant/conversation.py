@@ -21,9 +21,40 @@ _REFERS_BACK = re.compile(
 )
 
 
+# People a question may itself name before a pronoun points at them ("Hoe betrek ik de ouders bij
+# het leren van hun kind?"): then the pronoun, or a relative "die"/"dat" right after them, points
+# inside the question, not back.
+_PEOPLE = re.compile(
+    r"\b(ouders?|kind(?:eren)?|kleuters?|leerlingen|leerling|leraren|leraar|leerkrachten|"
+    r"leerkracht|juf(?:fen)?|scholen|gezinnen|gezin|families|mensen|collega'?s|teams?|"
+    r"studenten|student|(?:kinder)?begeleiders?|onthaalouders?|vrijwilligers?|moeders?|vaders?)\b"
+)
+_PERSONAL = {"ze", "zij", "hun", "hen", "hij", "haar"}
+# "dat" after these starts a clause of the question's own ("zorg ik dat kinderen ...").
+_CLAUSE_BEFORE = {"zonder", "zodat", "omdat", "opdat", "voordat", "nadat", "ervoor", "ik", "je",
+                  "we", "wij", "jullie", "u"}  # fmt: skip
+
+
 def refers_back(question: str) -> bool:
-    """Whether the question holds a word that may point back at an earlier question."""
-    return bool(_REFERS_BACK.search(fold(question.strip())))
+    """Whether the question holds a word that may point back at an earlier question: not a
+    pronoun whose people the question names before it, a relative "die"/"dat" right after
+    them, or a "dat" that opens the question's own clause."""
+    text = fold(question.strip())
+    return any(_points_back(text, m) for m in _REFERS_BACK.finditer(text))
+
+
+def _points_back(text: str, match: re.Match) -> bool:
+    word = match.group(2)
+    if word is None:  # a leading "en", "maar", "ook"
+        return True
+    before = text[: match.start(2)]
+    after = text[match.end(2) :].strip()
+    previous = before.split()[-1] if before.split() else ""
+    if word in _PERSONAL and _PEOPLE.search(before):
+        return False
+    if word in ("die", "dat") and _PEOPLE.fullmatch(previous):
+        return False
+    return not (word == "dat" and previous in _CLAUSE_BEFORE and after[:1].isalpha())
 
 
 def joined(question: str, previous: Sequence[str], limit: int = MAX_QUESTION) -> str:

@@ -109,6 +109,13 @@ def test_a_question_that_points_back_is_recognised():
     assert refers_back("Moet ik daarvoor ergens naartoe?")
     assert not refers_back("Wat is video-interactiebegeleiding?")
     assert not refers_back("Wie schreef De Kleine Prins?")
+    # A pronoun whose people the question names itself, a relative "die" right after them and a
+    # "dat" opening the question's own clause point inside it (a topic switch found by a tester,
+    # read with the question before and answered with its quotes).
+    assert not refers_back("Hoe kan ik de ouders meer betrekken bij het leren van hun kind thuis?")
+    assert not refers_back("Hoe zorg ik dat kinderen die thuis geen Nederlands spreken meedoen?")
+    assert refers_back("Welke thema's hebben ze?")  # no people named before "ze"
+    assert refers_back("Wie betaalde dat project?") and refers_back("Hoe lang duurt dat meestal?")
     previous = ["Hoe betrekken scholen ouders bij de kleuterklas?"]
     assert joined("En hoe pakte Gent dat aan?", previous) == (
         "Hoe betrekken scholen ouders bij de kleuterklas? En hoe pakte Gent dat aan?"
