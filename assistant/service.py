@@ -53,6 +53,10 @@ WARM_UNITS_MAX_CHUNKS = 500
 # gap between the tuning half's follow-ups (lowest +0.009) and its topic switches that hold a
 # pointing word (highest -0.004), measured 2026-11-25.
 FOLLOW_UP_MARGIN = 0.0025
+OUTSIDE_FILTERS = (
+    "Dat geldt voor de documenten die bij je filters passen: de rest van de collectie geeft wel "
+    "een antwoord. Verwijder een filter om het te zien."
+)
 log = logging.getLogger(__name__)
 
 
@@ -127,7 +131,22 @@ class Assistant:
     def ask_stream(
         self, question: str, filters: dict[str, str] | None = None, previous: Sequence[str] = ()
     ) -> Iterator[tuple[str, object]]:
-        """Yields ("delta", text) while an LLM writes, then ("answer", the checked Answer)."""
+        """Yields ("delta", text) while an LLM writes, then ("answer", the checked Answer). A
+        refusal under filters says so when the rest of the collection answers the question."""
+        for event, value in self._ask_stream(question, filters, previous):
+            if (
+                event == "answer"
+                and filters
+                and not value.answered
+                and value.read_as is None
+                and self.answerer.answer(question, self.passages(question)).answered
+            ):
+                value = replace(value, text=f"{value.text} {OUTSIDE_FILTERS}")
+            yield event, value
+
+    def _ask_stream(
+        self, question: str, filters: dict[str, str] | None, previous: Sequence[str]
+    ) -> Iterator[tuple[str, object]]:
         if writes_english(question):
             # The documents are Dutch, and so are the answers: BM25 finds nothing for English
             # words, and the refusal thresholds were set on Dutch questions.

@@ -2,6 +2,7 @@ import pytest
 
 from assistant.errors import QueryError
 from assistant.retrieval import reciprocal_rank_fusion, weighted_score_fusion
+from assistant.service import OUTSIDE_FILTERS
 
 
 def test_reciprocal_rank_fusion_rewards_agreement():
@@ -45,3 +46,14 @@ def test_unknown_filters_and_values_are_refused_with_the_known_values(assistant)
         assistant.search("ouders", filters={"country": "FR"})
     with pytest.raises(QueryError, match="empty"):
         assistant.search("   ")
+
+
+def test_a_refusal_under_filters_says_when_the_rest_of_the_collection_answers(assistant):
+    question = "Wat doet de inclusiecoach van Stad Gent?"
+    filtered = assistant.ask(question, filters={"organisatie": "kansen4kinderen"})
+    assert not filtered.answered and not filtered.citations
+    assert filtered.text.endswith(OUTSIDE_FILTERS)
+    assert assistant.ask(question).answered
+    # Refused everywhere: the refusal does not send the user to the rest of the collection.
+    off_topic = assistant.ask("Wie schreef De Kleine Prins?", filters={"country": "BE"})
+    assert not off_topic.answered and OUTSIDE_FILTERS not in off_topic.text
