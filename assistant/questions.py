@@ -50,6 +50,7 @@ _ADJECTIVES = ("vlaamse", "gentse", "nederlandse", "drentse", "europese", "ander
 # (names of places, networks, people), after the first word of a sentence.
 _CAPITALISED = re.compile(r"(?<=\w )([A-Z]{2,}(?![a-z])|[A-Z][a-z]+[A-Z]\w*)")
 _NAMED = re.compile(r"(?<=\w )([A-Z][\w-]*\d?[\w-]*)")
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _NOT_NAMES = frozenset({"Ik", "Wij", "We", "De", "Het", "Een", "Vlaamse", "Nederlandse"})
 # Words for a tool, method or programme ('welk instrument', 'welke voorleesmethode').
 _TOOLS = ("app", "programma", "software", "methode", "instrument", "toets", "tool", "platform",
@@ -292,12 +293,14 @@ def _counted(text: str) -> str | None:
 
 
 def named_in(question: str) -> list[str]:
-    """Capitalised words inside the asking sentence: names of places, networks, people."""
+    """Capitalised words inside the asking sentence: names of places, networks, people; and
+    the years it names ('de volgende conferentie in 2026' is not dated by one of 2018)."""
+    asking = asking_sentence(question)
     return [
         m.group(1)
-        for m in _NAMED.finditer(asking_sentence(question))
+        for m in _NAMED.finditer(asking)
         if m.group(1) not in _NOT_NAMES and len(m.group(1)) > 2
-    ]
+    ] + _YEAR.findall(asking)
 
 
 def focus_terms(question: str) -> list[str]:

@@ -129,6 +129,8 @@ def test_answers_quote_the_unit_that_answers(assistant, question, expected):
         ("Wie was bij het Onderwijscentrum Gent de projectleider van de proeftuin?", "naam"),
         ("Waar ging de slotconferentie van de 7 Vlaamse proeftuinen door?", "noemen geen plaats"),
         ("Wie heeft de publicatie ‘Warm, welkom en wederkerig’ geschreven?", "persoon"),
+        # The conference of 2018 does not date one in the year the question names.
+        ("Wanneer is de volgende slotconferentie van de proeftuinen in 2026?", "datum"),
     ],
 )
 def test_a_question_for_what_the_passages_lack_is_refused_and_says_what(
