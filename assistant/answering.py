@@ -343,23 +343,34 @@ def decide(
         # The counted noun may be worded differently ("organisaties", "16 instellingen"): the
         # best unit may hold any number. Contact details are rare enough that any unit of the
         # passages found may give them.
+        # A unit that counts the noun itself comes first ('meer dan tachtig scholen' before the
+        # better-scoring 'zestig schoolteams' for 'hoeveel scholen').
         loose = Need(need.kind) if need.kind == "count" else need
         floor = 0.0 if need.kind in ("phone", "email") else NEED_RATIO * best.score
+        strong = [c for c in evidence.candidates if c.score >= max(min_evidence, floor)]
         holder = next(
             (
                 c
-                for c in evidence.candidates
-                if c.score >= max(min_evidence, floor)
-                and (
-                    satisfies(
-                        need, _needed_text(need, c.unit), lexical.analyzer, c.unit.kind == "list"
-                    )
-                    or (c is best and satisfies(loose, c.unit.quoted, lexical.analyzer))
+                for whole in ((True, False) if need.kind == "count" else (False,))
+                for c in strong
+                if satisfies(
+                    need,
+                    _needed_text(need, c.unit),
+                    lexical.analyzer,
+                    c.unit.kind == "list",
+                    whole=whole,
                 )
                 and (need.kind == "count" or _about(c, hits, names))
             ),
             None,
         )
+        if (
+            holder is None
+            and best in strong
+            and satisfies(loose, best.unit.quoted, lexical.analyzer)
+            and (need.kind == "count" or _about(best, hits, names))
+        ):
+            holder = best
         if holder is None:
             return Decision(False, f"{need.missing(question)} Ze beantwoorden deze vraag dus niet.")
         if holder not in first:

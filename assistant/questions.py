@@ -404,9 +404,12 @@ def _given(word: str, given: frozenset[str]) -> bool:
     return word in given or (len(word) >= 5 and any(g[:5] == word[:5] for g in given))
 
 
-def satisfies(need: Need, text: str, analyzer: Analyzer, listed: bool = False) -> bool:
+def satisfies(
+    need: Need, text: str, analyzer: Analyzer, listed: bool = False, whole: bool = False
+) -> bool:
     """Whether a quotable text holds what the need asks for (listed: the text is a lead-in
-    with its list, whose items may go on in the passages after it)."""
+    with its list, whose items may go on in the passages after it; whole: a count counts the
+    noun itself, not a compound holding it)."""
     folded = fold(text)
     if need.kind == "names":
         return bool(names_in(text, need))
@@ -438,6 +441,10 @@ def satisfies(need: Need, text: str, analyzer: Analyzer, listed: bool = False) -
         return bool(re.search(rf"\b{_NUMBER}\b", _DATES.sub(" ", folded)))
     wanted = set(analyzer.terms(need.term))
     for match in re.finditer(rf"\b{_NUMBER}\b((?:\s+[\w'-]+){{1,3}})", folded):
+        if whole:  # each word's own stem, without the parts of a compound
+            if wanted & {t[0] for t in map(analyzer.terms, match.group(1).split()) if t}:
+                return True
+            continue
         following = set(analyzer.terms(match.group(1)))
         if wanted & following or any(
             w[:5] == f[:5] for w in wanted for f in following if len(w) >= 5 and len(f) >= 5

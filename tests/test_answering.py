@@ -85,6 +85,8 @@ def test_own_words_question_is_answered_from_the_right_document(assistant):
         ("Welk e-mailadres heeft Stad Gent voor pedagogische ondersteuning?", "sarah.vermeersch@"),
         # A tool named by its acronym alone answers "welk instrument".
         ("Met welk instrument werk je aan de pedagogische kwaliteit in de Gentse opvang?", "MEMOQ"),
+        # The unit that counts schools, not the better-scoring one that counts 'schoolteams'.
+        ("Hoeveel scholen zitten er in het netwerk van Kansen4Kinderen?", "tachtig scholen"),
         # The themes are listed, though the list goes on in the next passage.
         (
             "Welke vier thema's zien de scholen van Kansen4Kinderen als belangrijk?",
