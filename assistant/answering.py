@@ -187,6 +187,10 @@ def _lists_lead(candidates: list[Candidate]) -> list[Candidate]:
     return lifted
 
 
+def _shown_in(candidate: Candidate, lists: Sequence[Candidate]) -> bool:
+    return any(candidate.unit.quoted in other.unit.text for other in lists)
+
+
 def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.hit_rank == b.hit_rank and a.unit.start < b.unit.end and b.unit.start < a.unit.end
 
@@ -206,7 +210,10 @@ def select_units(
     for candidate in candidates:
         if len(chosen) >= limit or candidate.score < keep_ratio * best:
             break
-        if not any(_overlaps(candidate, c) for c in chosen):
+        # Nor a sentence a chosen list already shows as an item.
+        if not any(
+            _overlaps(candidate, c) or candidate.unit.quoted in c.unit.text for c in chosen
+        ):
             chosen.append(candidate)
     return chosen
 
@@ -483,6 +490,9 @@ class ExtractiveAnswerer:
                     units.append(Candidate(continuation, rank, 0.0, 0.0, candidate.score))
                 if not more or (not sections and wants <= 0):
                     break
+        # A sentence chosen on its own that a continued list now shows as an item goes.
+        shown = [u for u in units if u not in chosen]
+        units = [u for u in units if u not in chosen or not _shown_in(u, shown)]
         return units, hits
 
     def answer(self, question: str, hits: Sequence[Hit], asked: str | None = None) -> Answer:

@@ -494,3 +494,12 @@ def test_two_long_questions_make_no_over_long_follow_up(assistant):
     answer = assistant.ask(follow_up, previous=[first])
     assert answer.question == follow_up
     assert answer.read_as is None or len(answer.read_as) <= 2000
+
+
+def test_a_sentence_a_continued_list_shows_is_not_quoted_again(assistant):
+    answer = assistant.ask(
+        "Wat is het verschil tussen coaching en praktijkbegeleiding in de kinderopvang?"
+    )
+    sentence = "Bij een praktijkbegeleiding gaat de pedagogische begeleider samen"
+    assert answer.answered and "• Praktijkbegeleiding: " + sentence in answer.text
+    assert answer.text.count(sentence) == 1, answer.text
