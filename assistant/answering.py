@@ -236,31 +236,39 @@ def number_citations(
     The one numbering of the extractive and the LLM answers alike."""
     numbers: dict[tuple[int, int | None], int] = {}
     quoted: dict[int, list[str]] = {}
-    first: dict[int, Quote] = {}
+    spans: dict[int, tuple[int, int]] = {}  # from the first quoted character to the last
     marks = []
     for quote in quotes:
         chunk = hits[quote.hit_rank].chunk
         key = (quote.hit_rank, chunk.page_at(quote.start))
         n = numbers.setdefault(key, len(numbers) + 1)
-        first.setdefault(n, quote)
+        start, end = spans.get(n, (quote.start, quote.end))
+        spans[n] = (min(start, quote.start), max(end, quote.end))
         text = chunk.text[quote.start : quote.end]
         if text not in quoted.setdefault(n, []):
             quoted[n].append(text)
         marks.append(n)
     citations = []
     for (rank, page), n in numbers.items():
-        chunk, quote = hits[rank].chunk, first[n]
+        chunk = hits[rank].chunk
         citations.append(
-            Citation(n, chunk, quote_location(chunk, quote.start), page, tuple(quoted[n]))
+            Citation(n, chunk, quote_location(chunk, *spans[n]), page, tuple(quoted[n]))
         )
     return marks, citations
 
 
-def quote_location(chunk: Chunk, start: int) -> str:
-    """The citation location of a quote: the page it stands on, or the section it stands in."""
+def quote_location(chunk: Chunk, start: int, end: int | None = None) -> str:
+    """The citation location of a quote: the page it stands on, or the section it stands in;
+    for a quote that runs over headed sections (a list of them), the first and the last."""
     if chunk.pages:
         return f"p. {chunk.page_at(start)}"
-    return chunk.location_of(chunk.section_at(start))
+    quoted = chunk.text[start : start + 1 if end is None else end]
+    start += len(quoted) - len(quoted.lstrip())  # a heading after blank space is where it begins
+    first = chunk.section_at(start)
+    last = chunk.section_at(start + len(quoted.strip()) - 1) if quoted.strip() else first
+    if first and last and first != last:
+        return f"secties ‘{first}’ tot ‘{last}’"
+    return chunk.location_of(first)
 
 
 def compose_answer(question: str, hits: Sequence[Hit], chosen: Sequence[Candidate]) -> Answer:

@@ -373,6 +373,11 @@ def test_a_quote_is_located_in_the_section_it_stands_in():
     )
     assert quote_location(chunk, text.index("Twee")) == "sectie ‘Praktijkbegeleiding’"
     assert quote_location(chunk, text.index("Een zin")) == "sectie ‘Coaching’"
+    # A quote over both sections (a list of headed items) names the first and the last.
+    assert quote_location(chunk, text.index("Een zin"), len(text)) == (
+        "secties ‘Coaching’ tot ‘Praktijkbegeleiding’"
+    )
+    assert quote_location(chunk, start - 1, len(text)) == "sectie ‘Praktijkbegeleiding’"
 
 
 def thresholds(assistant) -> dict[str, float]:
@@ -457,8 +462,10 @@ def test_a_lead_in_ending_its_passage_takes_its_items_from_the_passages_after_it
     assert items == EPSTEIN_LEVELS
     assert "Versterking van het gewone leven" not in answer.text  # the list ended before it
     assert_citations_hold_the_quotes(answer)
+    # Each passage of the list is cited by the first and the last section it quotes.
     sections = {c.location for c in answer.citations}
-    assert "sectie ‘Opvoeding’" in sections and "sectie ‘Samen in de buurt’" in sections
+    assert "secties ‘Opvoeding’ tot ‘Communicatie’" in sections
+    assert "sectie ‘Samen in de buurt’" in sections
 
 
 def test_an_announced_number_of_items_is_gathered_in_full(assistant):
