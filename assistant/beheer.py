@@ -248,6 +248,13 @@ def dashboard(
         + _file_input("bestanden", "files", multiple=True)
         + "<button type='submit'>Controleren en beschrijven</button></form>"
     )
+    waiting = library.pending()
+    if waiting:
+        parts.append(
+            f"<p id='te-beschrijven'>Nog te beschrijven: {len(waiting)} "
+            f"{'bestand' if len(waiting) == 1 else 'bestanden'}. "
+            "<a href='/beheer/beschrijven'>Beschrijven</a></p>"
+        )
     if recent:
         parts.append(
             "<h2>Verwerking</h2><ul id='taken'>" + "".join(_job_html(j) for j in recent) + "</ul>"
@@ -319,27 +326,47 @@ def _documents_table(rows: Sequence[DocumentRow], hidden: str) -> str:
 
 
 def staged_page(
-    library: Library, token: str, nonce: str, staged: Sequence[Staged], refused: Sequence[Refused]
+    library: Library,
+    token: str,
+    nonce: str,
+    staged: Sequence[Staged],
+    refused: Sequence[Refused] = (),
+    notice: str = "",
+    error: str = "",
+    typed: dict[str, dict] | None = None,
 ) -> str:
-    """After an upload: one description form per file that passed, and why the others did not."""
+    """One description form per upload waiting for it, and why other files were refused;
+    typed: what was entered in a form that was refused, by upload, shown again."""
     usual = library.organisations()
     parts = ["<h1>Beschrijf de nieuwe documenten</h1>"]
+    if notice:
+        parts.append(_message(notice))
+    if error:
+        parts.append(_message(error, error=True))
     for item in refused:
         parts.append(_message(f"{item.name}: niet opgenomen: {item.reason}.", error=True))
     for number, item in enumerate(staged, start=1):
         form_id = f"doc{number}"
+        values = (typed or {}).get(item.id, item.suggested)
         parts.append(
             f"<form class='beschrijving' method='post' action='/beheer/toevoegen'><fieldset>"
-            f"<legend>{_e(item.name)} ({item.size / 1_000_000:.2g} MB)</legend>"
+            f"<legend>{_e(item.name)} ({_size(item.size)})</legend>"
             f"<input type='hidden' name='token' value='{_e(token)}'>"
             f"<input type='hidden' name='staged' value='{_e(item.id)}'>"
-            + description_fields(form_id, item.suggested, sorted(usual))
+            + description_fields(form_id, values, sorted(usual))
             + "<button type='submit'>Toevoegen aan de collectie</button></fieldset></form>"
         )
     parts.append("<p><a href='/beheer'>Terug naar beheer</a></p>")
     usual_json = json.dumps(usual, ensure_ascii=False).replace("<", "\\u003c")
     parts.append(f"<script type='application/json' id='gewoonten'>{usual_json}</script>")
     return _page("Nieuwe documenten", "".join(parts), nonce)
+
+
+def _size(size: int) -> str:
+    """A file size as people read it: '4 kB', '1,2 MB'."""
+    if size < 1_000_000:
+        return f"{max(1, round(size / 1000))} kB"
+    return f"{size / 1_000_000:.1f} MB".replace(".", ",")
 
 
 def document_page(
@@ -461,18 +488,42 @@ def add_beheer_routes(app: FastAPI, library: Library | None, settings: Settings)
             if isinstance(result, Refused):
                 library.log.write("geweigerd", result.name, result.reason)
         nonce = secrets.token_urlsafe(12)
-        return _respond(staged_page(library, token, nonce, staged, refused), nonce)
+        # Earlier uploads still waiting for their description come along.
+        page = staged_page(library, token, nonce, library.pending(), refused)
+        return _respond(page, nonce)
+
+    @app.get("/beheer/beschrijven", include_in_schema=False)
+    def describe(request: Request, melding: str = ""):
+        token = session_token(request) if enabled else None
+        if token is None:
+            return to_login()
+        waiting = library.pending()
+        if not waiting:
+            return back(notice=melding)
+        nonce = secrets.token_urlsafe(12)
+        return _respond(staged_page(library, token, nonce, waiting, notice=melding[:300]), nonce)
 
     @app.post("/beheer/toevoegen", include_in_schema=False)
     async def add(request: Request):
         form = await request.form()
-        if not enabled or checked_form(request, form) is None:
+        token = checked_form(request, form) if enabled else None
+        if token is None:
             return to_login()
+        staged_id = str(form.get("staged") or "")
         try:
-            job = library.add(str(form.get("staged") or ""), _fields(form))
+            job = library.add(staged_id, _fields(form))
         except LibraryError as exc:
-            return back(error=str(exc))
-        return back(notice=f"‘{job.title}’ wordt toegevoegd.")
+            # The form comes back with what was typed, beside the other uploads waiting.
+            nonce = secrets.token_urlsafe(12)
+            waiting = library.pending()
+            name = next((w.name for w in waiting if w.id == staged_id), "")
+            page = staged_page(
+                library, token, nonce, waiting, error=f"{name}: {exc}" if name else str(exc),
+                typed={staged_id: _fields(form)},
+            )  # fmt: skip
+            return _respond(page, nonce, status=422)
+        notice = quote(f"‘{job.title}’ wordt toegevoegd.")
+        return RedirectResponse(f"/beheer/beschrijven?melding={notice}", status_code=303)
 
     def row_of(doc_id: str) -> DocumentRow | None:
         return next((r for r in library.documents() if r.id == doc_id), None)

@@ -416,13 +416,28 @@ class Library:
         if prepared.failure is not None:
             path.unlink(missing_ok=True)
             return Refused(shown, dutch_reason(prepared.failure))
-        (self.staging_dir / f"{staged_id}.json").write_text(
-            json.dumps({"name": shown, "kind": kind}), encoding="utf-8"
-        )
         title = prepared.info.title if prepared.info else Path(shown).stem
         if title == staged_id:  # the staged file's own name is no title
             title = Path(shown).stem
+        meta = {"name": shown, "kind": kind, "size": len(data), "title": title}
+        (self.staging_dir / f"{staged_id}.json").write_text(json.dumps(meta), encoding="utf-8")
         return Staged(staged_id, shown, kind, len(data), {"title": title})
+
+    def pending(self) -> list[Staged]:
+        """Uploads checked and waiting for their description, oldest first: those of one
+        upload the coordinator has not described yet stay here until they are."""
+        metas = sorted(self.staging_dir.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        waiting = []
+        for meta_path in metas:
+            try:
+                path, meta = self._staged(meta_path.stem)
+                size = meta.get("size") or path.stat().st_size
+            except (LibraryError, OSError, ValueError, KeyError):
+                continue
+            title = meta.get("title") or Path(meta["name"]).stem
+            item = Staged(meta_path.stem, meta["name"], meta["kind"], size, {"title": title})
+            waiting.append(item)
+        return waiting
 
     def _read(self, path: Path):
         """Read a file as ingest would, in a worker with the time limit."""

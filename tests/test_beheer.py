@@ -153,17 +153,33 @@ def test_a_coordinator_manages_a_document_in_the_browser(app, tmp_path):
         browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         wait_for(lambda: "Documenten toevoegen" in browser.page_source)
         assert browser.execute_script("return document.documentElement.lang") == "nl"
-        browser.find_element(By.ID, "bestanden").send_keys(str(report))
+        # Two files at once: one description form each.
+        tips = tmp_path / "onthaaltips.txt"
+        tips.write_text("Begroet elke ouder aan de klasdeur bij naam, ook in de thuistaal.\n")
+        browser.find_element(By.ID, "bestanden").send_keys(f"{report}\n{tips}")
         browser.find_element(By.XPATH, "//button[contains(., 'Controleren')]").click()
         title = wait_for(lambda: browser.find_elements(By.ID, "doc1-title"))[0]
         assert title.get_attribute("value") == "Logboek van het onthaal"  # from the PDF
+        assert browser.find_element(By.ID, "doc2-title").get_attribute("value") == "onthaaltips"
         browser.find_element(By.ID, "doc1-organisation").send_keys("Onderwijscentrum Gent (Stad Gent)")
         browser.find_element(By.ID, "doc1-type").click()  # leaves the organisation: pre-fill
         wait_for(lambda: browser.find_element(By.ID, "doc1-country").get_attribute("value") == "BE")
+        # A wrong year is refused with the form as it was typed, the other file's form beside it.
+        browser.find_element(By.ID, "doc1-year").send_keys("20a9")
+        browser.find_element(By.XPATH, "//button[contains(., 'Toevoegen')]").click()
+        wait_for(lambda: "een jaartal zoals" in browser.page_source)
+        assert browser.find_elements(By.ID, "doc2-title")
+        organisation = browser.find_element(By.ID, "doc1-organisation").get_attribute("value")
+        assert organisation == "Onderwijscentrum Gent (Stad Gent)"
+        browser.find_element(By.ID, "doc1-year").clear()
         browser.find_element(By.ID, "doc1-year").send_keys("2019")
         browser.save_screenshot(str(ARTIFACTS / "beheer-beschrijven.png"))
         browser.find_element(By.XPATH, "//button[contains(., 'Toevoegen')]").click()
         wait_for(lambda: "wordt toegevoegd" in browser.page_source)
+        # The other upload still waits for its description, here and on the Beheer page.
+        assert browser.find_element(By.ID, "doc1-title").get_attribute("value") == "onthaaltips"
+        browser.get(app["url"] + "beheer")
+        assert "Nog te beschrijven: 1 bestand" in text(browser, "te-beschrijven")
         # Progress: the file being read or embedded, passages, until it is done.
         wait_for(lambda: "passages verwerkt" in browser.page_source or "klaar" in text(browser, "taken"), 120)
         browser.save_screenshot(str(ARTIFACTS / "beheer-voortgang.png"))

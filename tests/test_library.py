@@ -87,6 +87,17 @@ def test_an_uploaded_pdf_is_searchable_at_once_and_its_edits_removal_and_restore
     assert actions[:4] == ["teruggezet", "verwijderd", "bewerkt", "toegevoegd"]
 
 
+def test_uploads_wait_for_their_description_until_they_get_one(tmp_path, library):
+    first = library.stage("Eindrapport.pdf", pdf_bytes(tmp_path))
+    second = library.stage("tips.txt", b"Begroet elke ouder aan de klasdeur bij naam.\n")
+    assert isinstance(first, Staged) and isinstance(second, Staged)
+    assert [s.id for s in library.pending()] == [first.id, second.id]
+    assert library.pending()[0].suggested == first.suggested  # the title from the PDF
+    assert library.pending()[1].size == second.size
+    library.wait(library.add(first.id, FIELDS))
+    assert [s.id for s in library.pending()] == [second.id]
+
+
 def test_uploads_are_checked_before_anything_is_stored(tmp_path, library):
     from pypdf import PdfWriter
 
