@@ -211,9 +211,7 @@ def select_units(
         if len(chosen) >= limit or candidate.score < keep_ratio * best:
             break
         # Nor a sentence a chosen list already shows as an item.
-        if not any(
-            _overlaps(candidate, c) or candidate.unit.quoted in c.unit.text for c in chosen
-        ):
+        if not any(_overlaps(candidate, c) for c in chosen) and not _shown_in(candidate, chosen):
             chosen.append(candidate)
     return chosen
 
@@ -355,11 +353,11 @@ def decide(
     first = []
     names = named_in(question)
     for need in needs:
-        # The counted noun may be worded differently ("organisaties", "16 instellingen"): the
-        # best unit may hold any number. Contact details are rare enough that any unit of the
-        # passages found may give them.
         # A unit that counts the noun itself comes first ('meer dan tachtig scholen' before the
-        # better-scoring 'zestig schoolteams' for 'hoeveel scholen').
+        # better-scoring 'zestig schoolteams' for 'hoeveel scholen'), then one that counts a
+        # compound holding it. Failing both, the counted noun may be worded differently
+        # ("organisaties", "16 instellingen"): the best unit may hold any number. Contact
+        # details are rare enough that any unit of the passages found may give them.
         loose = Need(need.kind) if need.kind == "count" else need
         floor = 0.0 if need.kind in ("phone", "email") else NEED_RATIO * best.score
         strong = [c for c in evidence.candidates if c.score >= max(min_evidence, floor)]

@@ -509,9 +509,9 @@ def add_beheer_routes(app: FastAPI, library: Library | None, settings: Settings)
         token = checked_form(request, form) if enabled else None
         if token is None:
             return to_login()
-        staged_id = str(form.get("staged") or "")
+        staged_id, fields = str(form.get("staged") or ""), _fields(form)
         try:
-            job = library.add(staged_id, _fields(form))
+            job = library.add(staged_id, fields)
         except LibraryError as exc:
             # The form comes back with what was typed, beside the other uploads waiting.
             nonce = secrets.token_urlsafe(12)
@@ -519,7 +519,7 @@ def add_beheer_routes(app: FastAPI, library: Library | None, settings: Settings)
             name = next((w.name for w in waiting if w.id == staged_id), "")
             page = staged_page(
                 library, token, nonce, waiting, error=f"{name}: {exc}" if name else str(exc),
-                typed={staged_id: _fields(form)},
+                typed={staged_id: fields},
             )  # fmt: skip
             return _respond(page, nonce, status=422)
         notice = quote(f"‘{job.title}’ wordt toegevoegd.")

@@ -49,7 +49,8 @@ def _points_back(text: str, match: re.Match) -> bool:
         return True
     before = text[: match.start(2)]
     after = text[match.end(2) :].strip()
-    previous = before.split()[-1] if before.split() else ""
+    words = before.split()
+    previous = words[-1] if words else ""
     if word in _PERSONAL and _PEOPLE.search(before):
         return False
     if word in ("die", "dat") and _PEOPLE.fullmatch(previous):

@@ -419,7 +419,7 @@ class Library:
         title = prepared.info.title if prepared.info else Path(shown).stem
         if title == staged_id:  # the staged file's own name is no title
             title = Path(shown).stem
-        meta = {"name": shown, "kind": kind, "size": len(data), "title": title}
+        meta = {"name": shown, "kind": kind, "title": title}
         (self.staging_dir / f"{staged_id}.json").write_text(json.dumps(meta), encoding="utf-8")
         return Staged(staged_id, shown, kind, len(data), {"title": title})
 
@@ -431,7 +431,7 @@ class Library:
         for meta_path in metas:
             try:
                 path, meta = self._staged(meta_path.stem)
-                size = meta.get("size") or path.stat().st_size
+                size = path.stat().st_size
             except (LibraryError, OSError, ValueError, KeyError):
                 continue
             title = meta.get("title") or Path(meta["name"]).stem
