@@ -425,7 +425,7 @@ def satisfies(
             and any(a.lower() not in need.given for a in re.findall(r"\b[A-Z]{3,}\b", text))
         )
     if need.kind == "list":
-        return (listed or _lists(text)) and holds_term(need.term or "", text, analyzer)
+        return (listed or _lists(text)) and _holds_term(need.term or "", text, analyzer)
     if need.kind in _HAS:
         return bool(_HAS[need.kind].search(folded))
     if need.kind == "who":
@@ -435,16 +435,12 @@ def satisfies(
     if need.kind == "name":
         named = bool(_NAME.search(text) or _TITLE.search(text))
         # A role's holder: the role must be named beside the name ('inclusiecoach Hilde ...').
-        return named and (need.term is None or holds_term(need.term, text, analyzer))
+        return named and (need.term is None or _holds_term(need.term, text, analyzer))
     # A count: a number, with the counted noun just after it when the question names one.
     if need.term is None:
         return bool(re.search(rf"\b{_NUMBER}\b", _DATES.sub(" ", folded)))
     wanted = set(analyzer.terms(need.term))
-    # A year is not a count ("2016 – 2018 Focus kleuteronderwijs" counts no kleuters). The
-    # words after a number are looked ahead at, so that in "tachtig scholen en twaalf
-    # gemeenten" the second number is not taken as the first one's noun.
-    undated = _DATES.sub(" ", folded)
-    for match in re.finditer(rf"\b{_NUMBER}\b(?=((?:\s+[\w'-]+){{1,3}}))", undated):
+    for match in re.finditer(rf"\b{_NUMBER}\b((?:\s+[\w'-]+){{1,3}})", folded):
         if whole:  # each word's own stem, without the parts of a compound
             if wanted & {t[0] for t in map(analyzer.terms, match.group(1).split()) if t}:
                 return True
@@ -485,7 +481,7 @@ def _holds_whole(term: str, text: str, analyzer: Analyzer) -> bool:
     )
 
 
-def holds_term(term: str, text: str, analyzer: Analyzer) -> bool:
+def _holds_term(term: str, text: str, analyzer: Analyzer) -> bool:
     """Whether the text holds the term (stemmed, or as a compound's part)."""
     wanted = set(analyzer.terms(term))
     return bool(wanted & set(analyzer.terms(text)))
