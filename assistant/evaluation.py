@@ -43,6 +43,7 @@ ANSWER_SETS = {
     "fresh": "FRESH set (refusals tuned on it since 2026-12-03)",
     "fresh3": "FRESH set 3 (30 unanswerable on-topic, 10 answerable; refusals tuned on it)",
     "fresh4": "FRESH set 4 (20 unanswerable on-topic, 20 answerable; never tuned on)",
+    "offtopic": "OFF-TOPIC set (40 questions outside the corpus's domain, 24 with its words)",
 }
 
 
