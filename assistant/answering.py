@@ -33,6 +33,7 @@ from assistant.questions import (
 )
 from assistant.records import Answer, Chunk, Citation, Claim, Hit
 from assistant.settings import Settings
+from assistant.topics import TopicCheck
 from assistant.units import (
     Unit,
     answer_units,
@@ -329,10 +330,12 @@ def decide(
     lexical: LexicalIndex,
     min_evidence: float,
     min_relevance: float,
+    off_topic: bool = False,
 ) -> Decision:
-    """Answer only when the passages are about the question, a unit is strong enough, and
-    every kind of thing the question asks for is held by a unit that answers it."""
-    if not evidence.candidates or evidence.relevance < min_relevance:
+    """Answer only when the question is on the collection's subject (off_topic: its nearest
+    anchor question says not), the passages are about it, a unit is strong enough, and every
+    kind of thing the question asks for is held by a unit that answers it."""
+    if off_topic or not evidence.candidates or evidence.relevance < min_relevance:
         return Decision(False, OFF_TOPIC)
     best = evidence.candidates[0]
     if best.score < min_evidence:
@@ -435,8 +438,10 @@ class ExtractiveAnswerer:
         min_evidence: float,
         min_relevance: float,
         following: Callable[[Chunk], Chunk | None] | None = None,
+        topics: TopicCheck | None = None,
     ) -> None:
         self.lexical = lexical
+        self.topics = topics  # tells off-topic questions apart; None: the relevance gate only
         self.following = following  # the passage after a given one, to finish its lists
         self.embeddings = embeddings
         self.max_units = max_units
@@ -514,6 +519,8 @@ class ExtractiveAnswerer:
             self.lexical,
             self.min_evidence,
             self.min_relevance,
+            # The question as retrieved with: a follow-up's subject is in the question before.
+            off_topic=self.topics is not None and self.topics.is_off_topic(question),
         )
         if not decision.answer:
             return refuse(question, hits, decision.message)

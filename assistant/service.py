@@ -35,6 +35,7 @@ from assistant.records import Answer, Hit
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.store import ChunkStore, open_client
+from assistant.topics import topic_check
 
 if TYPE_CHECKING:
     # The LLM path's modules (openai, LangChain's language models) take a second to import;
@@ -212,14 +213,16 @@ def open_assistant(
         lexical_weight=settings.lexical_weight,
     )
     min_evidence, min_relevance = refusal_thresholds(settings)
+    scoring = first_model(embeddings)
     answerer = ExtractiveAnswerer(
         lexical,
-        first_model(embeddings),
+        scoring,
         max_units=settings.answer_sentences,
         keep_ratio=settings.answer_keep_ratio,
         min_evidence=min_evidence,
         min_relevance=min_relevance,
         following=store.following,
+        topics=topic_check(scoring, settings),
     )
     if chat_model is None and settings.llm_base_url:
         from assistant.generation import make_chat_model

@@ -77,6 +77,12 @@ class Settings:
     # half; another model needs its own (`assistant eval` prints the calibration).
     min_evidence: float | None = None
     min_relevance: float | None = None
+    # Off-topic questions: refused when the question is closer to an everyday off-domain
+    # question than to any domain question (assistant/topics.py). domain_questions is a file of
+    # such questions, one per line ("": the packaged ones, on the default corpus's subject);
+    # the check runs with e5 models only, the anchors' measured model.
+    off_topic_check: bool = True
+    domain_questions: str = ""
     devset: Path = Path("eval/devset.jsonl")
     # An OpenAI-compatible chat server (Ollama, vLLM, llama.cpp, hosted APIs); unset means the
     # extractive answerer. Timeouts fall back to the extractive answer with a note.
