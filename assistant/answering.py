@@ -26,6 +26,7 @@ from assistant.lexical import LexicalIndex
 from assistant.questions import (
     Need,
     abbreviates,
+    holds_term,
     named_in,
     needs_of,
     satisfies,
@@ -359,7 +360,9 @@ def decide(
         # A unit that counts the noun itself comes first ('meer dan tachtig scholen' before the
         # better-scoring 'zestig schoolteams' for 'hoeveel scholen'), then one that counts a
         # compound holding it. Failing both, the counted noun may be worded differently
-        # ("organisaties", "16 instellingen"): the best unit may hold any number. Contact
+        # ("organisaties", "16 instellingen"): the best unit may hold any number, unless it
+        # names the counted noun and counts something else ('vijf kerncompetenties' in a text
+        # on kleuteronderwijs, for 'hoeveel kleuters'). Contact
         # details are rare enough that any unit of the passages found may give them.
         loose = Need(need.kind) if need.kind == "count" else need
         floor = 0.0 if need.kind in ("phone", "email") else NEED_RATIO * best.score
@@ -384,6 +387,10 @@ def decide(
             holder is None
             and best in strong
             and satisfies(loose, best.unit.quoted, lexical.analyzer)
+            and not (
+                need.kind == "count"
+                and holds_term(need.term or "", best.unit.quoted, lexical.analyzer)
+            )
             and (need.kind == "count" or _about(best, hits, names))
         ):
             holder = best

@@ -444,12 +444,14 @@ def add_beheer_routes(app: FastAPI, library: Library | None, settings: Settings)
         address = _client(request)
         if sessions.blocked(address):
             log.warning("beheer: login refused for %s (too many failures)", address)
+            library.log.write("aanmelding geweigerd", "", f"vanaf {address}: te veel pogingen")
             page = login_page("Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.")
             return _respond(page, status=429)
         form = await request.form()
         if not check_password(str(form.get("password") or ""), settings.admin_password):
             sessions.failed(address)
             log.info("beheer: failed login from %s", address)
+            library.log.write("aanmelding mislukt", "", f"vanaf {address}")
             return _respond(login_page("Dat wachtwoord klopt niet."), status=401)
         session, _ = sessions.start()
         response = RedirectResponse("/beheer", status_code=303)
@@ -569,6 +571,7 @@ def add_beheer_routes(app: FastAPI, library: Library | None, settings: Settings)
             return back(error=f"Het nieuwe bestand is groter dan {settings.max_file_mb:g} MB.")
         staged = library.stage(upload_file.filename or "bestand", data)
         if isinstance(staged, Refused):
+            library.log.write("vervangen geweigerd", row.info.title, staged.reason)
             return back(error=f"{staged.name}: niet opgenomen: {staged.reason}.")
         try:
             job = library.replace(row.source, staged.id)

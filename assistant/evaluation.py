@@ -588,8 +588,9 @@ def run_evaluation(
                 fusion_trials=tune_fusion(assistant, items, by_id) if tune else (),
                 analysis_variants=compare_analysis(assistant, items, by_id) if compare else (),
                 answer_sets={
-                    name: evaluate_answers(assistant, questions, {})
-                    for name, questions in set_items.items()
+                    label: evaluate_answers(assistant, questions, {})
+                    for name, items_of_set in set_items.items()
+                    for label, questions in _by_half(name, items_of_set)
                 },
                 fresh2=(
                     evaluate_answers(assistant, fresh2_items, fresh2_by_id)
@@ -618,8 +619,23 @@ def run_evaluation(
     )
 
 
+def _by_half(name: str, items: list[DevItem]) -> list[tuple[str, list[DevItem]]]:
+    """A set whose questions carry a tuning and a held-out half is reported per half
+    ("offtopic:heldout"), any other set whole."""
+    halves = [split for split in SPLITS if any(i.split == split for i in items)]
+    if not halves:
+        return [(name, items)]
+    return [(f"{name}:{split}", [i for i in items if i.split == split]) for split in halves]
+
+
 def _row(label: str, f: Figures) -> str:
     return f"{label:<22}{f.hit1:>7.3f}{f.hit5:>7.3f}{f.mrr:>7.3f}{f.n:>5}"
+
+
+def _set_label(name: str) -> str:
+    base, _, half = name.partition(":")
+    label = ANSWER_SETS.get(base, base)
+    return f"{label}, {'tuning' if half == 'tune' else 'held-out'} half" if half else label
 
 
 def print_report(report: EvaluationReport, settings: Settings) -> None:
@@ -657,7 +673,7 @@ def print_report(report: EvaluationReport, settings: Settings) -> None:
             )
         for name, f in corpus.answer_sets.items():
             print(
-                f"-- {ANSWER_SETS.get(name, name)}: answers correct {f.correct:.3f}; answerable "
+                f"-- {_set_label(name)}: answers correct {f.correct:.3f}; answerable "
                 f"refused {list(f.false_refusals) or 'none'}; unanswerable refused "
                 f"{f.refusal_accuracy:.3f}, answered {list(f.wrong_answers) or 'none'}"
             )

@@ -522,22 +522,31 @@ class Library:
         """The document's file to the trash, its entry out of the catalog, its passages out of
         Chroma and the lexical index."""
         entry = self.entry_of(source)
-        if not (self.corpus_dir / source).is_file():
-            raise LibraryError("dit document staat niet in de collectie")
         title = entry.title if entry else source
+        if not (self.corpus_dir / source).is_file():
+            raise self._refused("verwijderen", title, "dit document staat niet in de collectie")
         self._to_trash(source, entry)
         if entry is not None:
             remove_entry(self.corpus_dir, source)
         self._enqueue("verwijderd", title, source, [self.corpus_dir / source])
 
+    def _refused(self, action: str, document: str, reason: str) -> LibraryError:
+        """A refused change, written to the coordinators' log as such."""
+        self.log.write(f"{action} geweigerd", document, reason)
+        return LibraryError(reason)
+
     def restore(self, trash_id: str) -> JobState:
         item = next((t for t in self.trash() if t.id == trash_id), None)
         if item is None:
-            raise LibraryError("dit document staat niet (meer) in de prullenbak")
+            raise self._refused(
+                "terugzetten", trash_id, "dit document staat niet (meer) in de prullenbak"
+            )
         target = self.corpus_dir / item.source
         if target.exists():
-            raise LibraryError(
-                "er staat al een document op die plaats; verwijder het eerst of vervang het"
+            raise self._refused(
+                "terugzetten",
+                item.title,
+                "er staat al een document op die plaats; verwijder het eerst of vervang het",
             )
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self._trashed_file(item.id), target)

@@ -174,7 +174,11 @@ _DATES = re.compile(
 _NAME = re.compile(
     r"(?<=[\w,;:(’'‘“] )[A-ZÀ-Ý][\w’'-]+(?: (?:&|en|van|de|der|den)?\s?[A-ZÀ-Ý][\w’'-]+)+"
 )
-_TITLE = re.compile(r"[“‘\"][^”’\"]{6,}[”’\"]")
+# A title in quotes ('Samen evalueren voor meer impact'); a quoted saying of several lines is
+# no name (a director's words name no director).
+_TITLE = re.compile(r"[“‘\"][^”’\"]{6,90}[”’\"]")
+# A share counts nothing: 'vijftien procent van de leerlingen' is no number of pupils.
+_SHARES = re.compile(rf"\b{_NUMBER}\s*(%|procent\b)")
 _WHAT = {
     "amount": "bedrag",
     "percentage": "percentage",
@@ -366,10 +370,13 @@ _PLACE_NOUNS = ("stad", "steden", "gemeente", "gemeenten", "provincie", "provinc
                 "wijken", "land", "landen")  # fmt: skip
 # A place's name stands after a preposition of place or a word for a place ("in Emmen",
 # "Stad Gent"), not just anywhere: "Europees Fonds voor Asiel, Migratie en Integratie" names
-# no city.
+# no city. A neighbourhood's name follows the word for it ("de wijk Sluizeken-Tolhuis-Ham").
 _PLACE_NAME = re.compile(
     r"\b(?:in|uit|te|naar|rond|regio|[Ss]tad|[Gg]emeente|[Pp]rovincie)\s+"
     r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)"
+)
+_DISTRICT_NAME = re.compile(
+    r"\b[Ww]ijk(?:en)?\s+([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)"
 )
 # A school's name holds a word for a school, follows one ("O.B.S. De Bascule"), or is a run of
 # capitalised words ("Thomas More Mechelen").
@@ -386,6 +393,8 @@ def names_in(text: str, need: Need) -> list[str]:
     and the question did not give already."""
     if need.term in _PLACE_NOUNS:
         found = [m.group(1) for m in _PLACE_NAME.finditer(text)]
+        if need.term in ("wijk", "wijken"):
+            found += [m.group(1) for m in _DISTRICT_NAME.finditer(text)]
     elif need.term and re.search(r"school|scholen|opleiding|universiteit", need.term):
         found = [m.group(0) for m in _SCHOOL_NAME.finditer(text)]
     else:
@@ -425,7 +434,7 @@ def satisfies(
             and any(a.lower() not in need.given for a in re.findall(r"\b[A-Z]{3,}\b", text))
         )
     if need.kind == "list":
-        return (listed or _lists(text)) and _holds_term(need.term or "", text, analyzer)
+        return (listed or _lists(text)) and holds_term(need.term or "", text, analyzer)
     if need.kind in _HAS:
         return bool(_HAS[need.kind].search(folded))
     if need.kind == "who":
@@ -435,12 +444,16 @@ def satisfies(
     if need.kind == "name":
         named = bool(_NAME.search(text) or _TITLE.search(text))
         # A role's holder: the role must be named beside the name ('inclusiecoach Hilde ...').
-        return named and (need.term is None or _holds_term(need.term, text, analyzer))
+        return named and (need.term is None or holds_term(need.term, text, analyzer))
     # A count: a number, with the counted noun just after it when the question names one.
+    counted = _SHARES.sub(" ", _DATES.sub(" ", folded))
     if need.term is None:
-        return bool(re.search(rf"\b{_NUMBER}\b", _DATES.sub(" ", folded)))
+        return bool(re.search(rf"\b{_NUMBER}\b", counted))
     wanted = set(analyzer.terms(need.term))
-    for match in re.finditer(rf"\b{_NUMBER}\b((?:\s+[\w'-]+){{1,3}})", folded):
+    # A year is not a count ("2016 – 2018 Focus kleuteronderwijs" counts no kleuters). The
+    # words after a number are looked ahead at, so that in "tachtig scholen en twaalf
+    # gemeenten" the second number is not taken as the first one's noun.
+    for match in re.finditer(rf"\b{_NUMBER}\b(?=((?:\s+[\w'-]+){{1,3}}))", counted):
         if whole:  # each word's own stem, without the parts of a compound
             if wanted & {t[0] for t in map(analyzer.terms, match.group(1).split()) if t}:
                 return True
@@ -481,7 +494,7 @@ def _holds_whole(term: str, text: str, analyzer: Analyzer) -> bool:
     )
 
 
-def _holds_term(term: str, text: str, analyzer: Analyzer) -> bool:
+def holds_term(term: str, text: str, analyzer: Analyzer) -> bool:
     """Whether the text holds the term (stemmed, or as a compound's part)."""
     wanted = set(analyzer.terms(term))
     return bool(wanted & set(analyzer.terms(text)))

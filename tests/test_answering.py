@@ -128,6 +128,8 @@ def test_answers_quote_the_unit_that_answers(assistant, question, expected):
         ("Welke zeven hefbomen bevat het hefbomenkader?", "sommen de hefbomen niet op"),
         ("Hoe organiseer ik een huisbezoek bij ouders die geen Nederlands spreken?", "nergens"),
         ("Hoeveel studenten deden mee aan de EHBO-stages?", "noemen geen aantal studenten"),
+        # The best unit names kleuteronderwijs and counts 'vijf kerncompetenties': no kleuters.
+        ("Hoeveel kleuters in Gent zitten in armoede?", "noemen geen aantal kleuters"),
         ("Wie was bij het Onderwijscentrum Gent de projectleider van de proeftuin?", "naam"),
         ("Waar ging de slotconferentie van de 7 Vlaamse proeftuinen door?", "noemen geen plaats"),
         ("Wie heeft de publicatie ‘Warm, welkom en wederkerig’ geschreven?", "persoon"),
@@ -202,6 +204,31 @@ def test_needs_and_what_satisfies_them():
     # A date counts nothing; a number that counts something answers a loose count.
     assert not satisfies(Need("count"), "de reportage van dinsdag 22 juni 2021", analyzer)
     assert satisfies(Need("count"), "16 instellingen zijn sinds 2014 erkend", analyzer)
+    # A year counts no kleuters; a second number is not the first one's counted noun.
+    kleuters = Need("count", "kleuters")
+    assert not satisfies(
+        kleuters, "2016 – 2018 Focus kleuteronderwijs: Sterke kleuterleraren", analyzer
+    )
+    municipalities = Need("count", "gemeenten")
+    assert satisfies(municipalities, "meer dan tachtig scholen en twaalf gemeenten", analyzer)
+    # A share is no count of pupils; a director's quoted words name no director (Kansen4Kinderen).
+    saying = (
+        "“Als meer dan vijftien procent van de leerlingen gespecialiseerde zorg nodig heeft, dan "
+        "kan het antwoord niet zijn dat we extra gaan investeren in gespecialiseerde zorg, maar "
+        "moeten we investeren in het gewone leven op school, thuis en in de buurt”.\n"
+        "— Een directeur uit het netwerk van Kansen4Kinderen"
+    )
+    assert not satisfies(Need("count", "leerlingen"), saying, analyzer)
+    assert not satisfies(Need("count"), "15% van de kinderen", analyzer)
+    assert not satisfies(Need("name", "directeur"), saying, analyzer)
+    assert satisfies(
+        Need("name", "project"), "het project ‘Samen evalueren voor meer impact’", analyzer
+    )
+    # A neighbourhood is named after the word for it (the Gentse proeftuin's list).
+    (district,) = needs_of("En in welke wijk mochten de leerkrachten toen meelopen?")
+    assert district.kind == "names" and district.term == "wijk"
+    assert satisfies(district, "• schaduwen in de wijk Sluizeken-Tolhuis-Ham", analyzer)
+    assert not satisfies(district, "• schaduwen in de wijk", analyzer)
 
 
 def test_a_question_for_a_tool_a_list_a_procedure_or_an_address_needs_it_given():

@@ -255,7 +255,14 @@ def test_a_coordinator_manages_a_document_in_the_browser(app, tmp_path):
         )["hits"]
         assert hits[0]["title"] == "Onthaallogboek Gent"
         log = text(browser, "logboek")
-        for action in ("toegevoegd", "bewerkt", "verwijderd", "teruggezet", "ingelogd"):
+        for action in (
+            "aanmelding mislukt",
+            "toegevoegd",
+            "bewerkt",
+            "verwijderd",
+            "teruggezet",
+            "ingelogd",
+        ):
             assert action in log
         browser.set_window_size(390, 844)
         browser.refresh()

@@ -85,6 +85,11 @@ def test_an_uploaded_pdf_is_searchable_at_once_and_its_edits_removal_and_restore
     assert library.trash() == []
     actions = [a for _, a, _, _ in library.log.entries()]
     assert actions[:4] == ["teruggezet", "verwijderd", "bewerkt", "toegevoegd"]
+    # A refused change is logged as such: restoring twice.
+    with pytest.raises(LibraryError, match="prullenbak"):
+        library.restore(item.id)
+    reason = "dit document staat niet (meer) in de prullenbak"
+    assert library.log.entries(1)[0][1:] == ("terugzetten geweigerd", item.id, reason)
 
 
 def test_uploads_wait_for_their_description_until_they_get_one(tmp_path, library):
