@@ -150,7 +150,17 @@ def test_a_question_for_what_the_passages_lack_is_refused_and_says_what(
 
 
 @pytest.mark.parametrize(
-    "question", ["Wat is de beste pizza van Napels?", "Wie schreef De Kleine Prins?"]
+    "question",
+    [
+        "Wat is de beste pizza van Napels?",
+        "Wie schreef De Kleine Prins?",
+        # Held-out questions of eval/offtopic.jsonl that carry the corpus's words (refused by
+        # the nearest-anchor check of assistant/topics.py).
+        "De Chromebook die mijn zoon van school kreeg blijft op een zwart scherm hangen. "
+        "Hoe doe ik een harde reset?",
+        "Hoeveel paracetamol mag een peuter van 12 kilo krijgen bij 39 graden koorts?",
+        "Mag je in een schoolstraat in Antwerpen met de fiets door als de hekken dicht zijn?",
+    ],
 )
 def test_off_topic_question_is_refused_without_advice_or_related_passages(assistant, question):
     answer = assistant.ask(question)

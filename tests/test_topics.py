@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from assistant.answering import OFF_TOPIC
 from assistant.embedding import first_model
 from assistant.errors import SettingsError
 from assistant.topics import read_anchors, topic_check
@@ -38,22 +37,6 @@ def test_off_domain_anchors_hold_no_near_paraphrase_of_the_off_topic_set(embeddi
 
     assert len(anchors) > 200 and not set(anchors) & set(off_topic)
     assert float((unit(anchors) @ unit(off_topic).T).max()) < 0.92
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        # Held-out questions of eval/offtopic.jsonl that carry the corpus's words.
-        "De Chromebook die mijn zoon van school kreeg blijft op een zwart scherm hangen. "
-        "Hoe doe ik een harde reset?",
-        "Hoeveel paracetamol mag een peuter van 12 kilo krijgen bij 39 graden koorts?",
-        "Mag je in een schoolstraat in Antwerpen met de fiets door als de hekken dicht zijn?",
-    ],
-)
-def test_everyday_question_in_the_corpus_words_is_refused_as_off_topic(assistant, question):
-    answer = assistant.ask(question)
-    assert not answer.answered and answer.text == OFF_TOPIC
-    assert answer.citations == () and answer.related == ()
 
 
 @pytest.mark.parametrize(
