@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -124,7 +125,10 @@ class Analyzer:
     def stem(self, words: list[str]) -> list[str]:
         if self.stemmer == "none":
             return words
-        return _stemmer(self.stemmer).stemWords(words)
+        stems = _stemmer(self.stemmer).stemWords(words)
+        if self.stemmer != "dutch_porter":
+            return stems
+        return [_KEPT.get(w) or _undouble(stem) for w, stem in zip(words, stems, strict=True)]
 
     def split(self, word: str) -> tuple[str, ...]:
         """Stems of a compound's two parts ('ouderbetrokkenheid' -> ouder, betrokken), or ()."""
@@ -148,6 +152,27 @@ class Analyzer:
                     if stem in self.vocabulary:
                         return (head, stem)
         return ()
+
+
+# What the lexical index's analysis is: a change here or in synonyms.toml makes every saved
+# lexical index stale (sync_lexical rebuilds it from the store).
+ANALYSIS_VERSION = 2
+# Porter's Dutch stemmer leaves a doubled consonant ('klassen' -> 'klass', 'lessen' -> 'less',
+# 'gezinnen' -> 'gezinn'), so a plural missed its singular; Dutch spelling ends no stem in one.
+_DOUBLED = re.compile(r"([bcdfgklmnprstvz])\1$")
+# Words it merges with another: 'kans' became 'kan' (while 'kansen' stays 'kans'), and the
+# magazine 'Klasse' became 'klas'.
+_KEPT = {"kans": "kans", "klasse": "klasse"}
+
+
+def _undouble(stem: str) -> str:
+    return stem[:-1] if _DOUBLED.search(stem) else stem
+
+
+def analysis_version() -> str:
+    """The analysis code's version and the synonym list's, as a lexical index records them."""
+    synonyms = resources.files("assistant").joinpath("data/synonyms.toml").read_bytes()
+    return f"{ANALYSIS_VERSION}-{hashlib.sha256(synonyms).hexdigest()[:12]}"
 
 
 @cache

@@ -26,6 +26,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.catalog import CATALOG_FILE, CatalogEntry, load_catalog
 from assistant.chunking import chunk_document, iter_chunks
+from assistant.dutch import analysis_version
 from assistant.errors import DocumentError, IndexBusyError, IndexCorruptError
 from assistant.facets import filter_row
 from assistant.instructions import addresses_model
@@ -659,9 +660,15 @@ class _Writer:
         self.parts.clear()
 
 
+def lexical_fingerprint(store: ChunkStore) -> str:
+    """What a lexical index in step with the store records: the store's contents and the
+    analysis code's version (either changing makes it stale)."""
+    return f"{store.generation()}-a{analysis_version()}"
+
+
 def sync_lexical(settings: Settings, store: ChunkStore) -> LexicalIndex:
     """Rebuild and save the lexical index when it does not match the store's contents."""
-    fingerprint = store.generation()
+    fingerprint = lexical_fingerprint(store)
     try:
         current = LexicalIndex.load(settings.index_dir)
     except IndexCorruptError as exc:

@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.embedding import DEFAULT_MODEL
 from assistant.errors import ModelMismatchError
-from assistant.indexing import FileNote
+from assistant.indexing import FileNote, lexical_fingerprint
 from assistant.lexical import LexicalIndex
 from assistant.service import build_index, client_for, open_assistant
 from assistant.settings import load_settings
@@ -46,7 +46,7 @@ def index_state(settings):
         sorted(lexical.ids),
         sorted(lexical.analyzer.vocabulary),
         [sorted(hits) for hits in probe],
-        lexical.fingerprint == store.generation(),
+        lexical.fingerprint == lexical_fingerprint(store),
     )
 
 
@@ -500,3 +500,22 @@ def test_a_passage_that_addresses_a_language_model_is_flagged(tmp_path, corpus_c
     store = ChunkStore(client_for(settings), settings.embedding_model)
     flagged = {c.info.source for c in store.chunks() if c.addresses_model}
     assert flagged == {"fiche.txt"}
+
+
+def test_a_lexical_index_from_older_analysis_code_is_rebuilt(tmp_path, corpus_copy, embeddings):
+    from assistant.indexing import sync_lexical
+
+    settings = make_settings(tmp_path, corpus_copy)
+    build_index(settings, embeddings=embeddings)
+    store = ChunkStore(client_for(settings), settings.embedding_model)
+    current = LexicalIndex.load(settings.index_dir)
+    assert current.fingerprint == lexical_fingerprint(store)
+    # As an index saved before the analysis changed would be: same passages, older terms.
+    old = f"{store.generation()}-a1-000000000000"
+    LexicalIndex(current.analyzer, current.ids, current.filters, None, old).save(settings.index_dir)
+    assert LexicalIndex.load(settings.index_dir).fingerprint == old
+    rebuilt = sync_lexical(settings, store)
+    assert rebuilt.fingerprint == lexical_fingerprint(store) and sorted(rebuilt.ids) == sorted(
+        current.ids
+    )
+    assert rebuilt.search("kansen voor kleuters", 3)
