@@ -527,7 +527,8 @@ class ExtractiveAnswerer:
             self.min_evidence,
             self.min_relevance,
             # The question as retrieved with: a follow-up's subject is in the question before.
-            off_topic=self.topics is not None and self.topics.is_off_topic(question),
+            off_topic=self.topics is not None
+            and self.topics.is_off_topic(question, evidence.relevance),
         )
         if not decision.answer:
             return refuse(question, hits, decision.message)

@@ -53,6 +53,22 @@ def test_question_on_the_subject_is_nearer_a_domain_anchor(assistant, question):
     assert not assistant.answerer.topics.is_off_topic(question)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # A tester's short questions, nearer an everyday anchor than a domain one; the passage
+        # that answers them matches nearly as well, so they are on the subject.
+        "Wat is Mentes?",
+        "Mag ik als onthaalouder ook aankloppen bij de inclusiecoach?",
+    ],
+)
+def test_a_short_question_the_passages_answer_is_not_off_topic(assistant, question):
+    in_domain, off_domain = assistant.answerer.topics.nearest(question)
+    assert off_domain > in_domain  # what made them refused before
+    answer = assistant.ask(question)
+    assert answer.answered, answer.text
+
+
 def test_check_takes_a_deployments_own_domain_list(corpus_index, tmp_path, embeddings):
     own = tmp_path / "vragen.txt"
     own.write_text("# ons eigen onderwerp\nHoe onderhoud ik een elektrische fiets?\n", "utf-8")
