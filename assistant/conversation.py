@@ -25,7 +25,8 @@ _REFERS_BACK = re.compile(
 # het leren van hun kind?"): then the pronoun, or a relative "die"/"dat" right after them, points
 # inside the question, not back.
 _PEOPLE = re.compile(
-    r"\b(ouders?|kind(?:eren)?|kleuters?|leerlingen|leerling|leraren|leraar|leerkrachten|"
+    r"\b(ouders?|kind(?:eren|je|jes)?|kleuters?|peuters?|baby'?s?|zoon|dochter|meisjes?|"
+    r"jongens?|leerlingen|leerling|leraren|leraar|leerkrachten|"
     r"leerkracht|juf(?:fen)?|scholen|gezinnen|gezin|families|mensen|collega'?s|teams?|"
     r"studenten|student|(?:kinder)?begeleiders?|onthaalouders?|vrijwilligers?|moeders?|vaders?)\b"
 )
@@ -35,12 +36,21 @@ _CLAUSE_BEFORE = {"zonder", "zodat", "omdat", "opdat", "voordat", "nadat", "ervo
                   "we", "wij", "jullie", "u"}  # fmt: skip
 
 
+# A question that first tells its own situation ("Mijn kleuters komen vaak te laat en zijn dan
+# moe. Wat doe ik daaraan?"): its later pointers point at that. A statement of four words or
+# more, ended by a full stop or "!".
+_SITUATION = re.compile(r"^(?:[^.!?]*?\s){3,}[^.!?]*[.!](?=\s)")
+
+
 def refers_back(question: str) -> bool:
     """Whether the question holds a word that may point back at an earlier question: not a
     pronoun whose people the question names before it, a relative "die"/"dat" right after
-    them, or a "dat" that opens the question's own clause."""
+    them, a "dat" that opens the question's own clause, or a pointer after the question's
+    own situation."""
     text = fold(question.strip())
-    return any(_points_back(text, m) for m in _REFERS_BACK.finditer(text))
+    situation = _SITUATION.match(text)
+    end = situation.end() if situation else len(text)
+    return any(_points_back(text, m) for m in _REFERS_BACK.finditer(text) if m.start() < end)
 
 
 def _points_back(text: str, match: re.Match) -> bool:

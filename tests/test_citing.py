@@ -116,6 +116,11 @@ def test_a_question_that_points_back_is_recognised():
     assert not refers_back("Hoe zorg ik dat kinderen die thuis geen Nederlands spreken meedoen?")
     assert refers_back("Welke thema's hebben ze?")  # no people named before "ze"
     assert refers_back("Wie betaalde dat project?") and refers_back("Hoe lang duurt dat meestal?")
+    # A question that tells its own situation first points at that (two switches a tester saw
+    # read as follow-ups); a pointer inside the situation still points back.
+    assert not refers_back("Mijn kleuters komen vaak te laat en zijn dan moe. Wat doe ik daaraan?")
+    assert not refers_back("Een kindje in mijn klas spreekt geen Nederlands. Hoe help ik haar?")
+    assert refers_back("Ik werk daar ook als juf. Hoe schrijf ik me in?")
     previous = ["Hoe betrekken scholen ouders bij de kleuterklas?"]
     assert joined("En hoe pakte Gent dat aan?", previous) == (
         "Hoe betrekken scholen ouders bij de kleuterklas? En hoe pakte Gent dat aan?"
