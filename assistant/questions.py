@@ -60,7 +60,8 @@ _PLURAL = r"(?:en|s|n|'s|’s|len)?"
 # vroeg me vanaf welke leeftijd ...").
 _ASKS = {
     "amount": re.compile(
-        r"\b(hoeveel (geld|euro)|wat kost|kost(en|te)? (een|het|de|zo'?n|dat|die)|hoeveel kost|"
+        r"\b(hoeveel (geld|euro|subsidie|budget|financiering)\b|wat kost|"
+        r"kost(en|te)? (een|het|de|zo'?n|dat|die)|hoeveel kost|"
         r"wat (verdien|betaal)\w*|salaris|loon\b|(?<!wie )betaal\w* (je|ik|we|ouders)\b|"
         r"prijs|bedrag|tarief)"
     ),
@@ -375,9 +376,7 @@ _PLACE_NAME = re.compile(
     r"\b(?:in|uit|te|naar|rond|regio|[Ss]tad|[Gg]emeente|[Pp]rovincie)\s+"
     r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)"
 )
-_DISTRICT_NAME = re.compile(
-    r"\b[Ww]ijk(?:en)?\s+([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)"
-)
+_DISTRICT_NAME = re.compile(r"\b[Ww]ijk(?:en)?\s+([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)")
 # A school's name holds a word for a school, follows one ("O.B.S. De Bascule"), or is a run of
 # capitalised words ("Thomas More Mechelen").
 _SCHOOL_NAME = re.compile(

@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answering import (
     NOT_DUTCH,
+    OFF_TOPIC,
     ExtractiveAnswerer,
     final_answer,
     passage_relevance,
@@ -57,6 +58,10 @@ FOLLOW_UP_MARGIN = 0.0025
 OUTSIDE_FILTERS = (
     "Dat geldt voor de documenten die bij je filters passen: de rest van de collectie geeft wel "
     "een antwoord. Verwijder een filter om het te zien."
+)
+FILTERED_OUT = (
+    "De documenten die bij je filters passen, gaan hier niet over: de rest van de collectie "
+    "geeft wel een antwoord. Verwijder een filter om het te zien."
 )
 log = logging.getLogger(__name__)
 
@@ -142,7 +147,11 @@ class Assistant:
                 and value.read_as is None
                 and self.answerer.answer(question, self.passages(question)).answered
             ):
-                value = replace(value, text=f"{value.text} {OUTSIDE_FILTERS}")
+                # Under filters an unrelated passage set is no sign of an off-topic question.
+                text = (
+                    FILTERED_OUT if value.text == OFF_TOPIC else f"{value.text} {OUTSIDE_FILTERS}"
+                )
+                value = replace(value, text=text)
             yield event, value
 
     def _ask_stream(

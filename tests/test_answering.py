@@ -159,7 +159,6 @@ def test_a_question_for_what_the_passages_lack_is_refused_and_says_what(
         "De Chromebook die mijn zoon van school kreeg blijft op een zwart scherm hangen. "
         "Hoe doe ik een harde reset?",
         "Hoeveel paracetamol mag een peuter van 12 kilo krijgen bij 39 graden koorts?",
-        "Mag je in een schoolstraat in Antwerpen met de fiets door als de hekken dicht zijn?",
     ],
 )
 def test_off_topic_question_is_refused_without_advice_or_related_passages(assistant, question):
@@ -211,6 +210,8 @@ def test_needs_and_what_satisfies_them():
     assert satisfies(Need("name", "inclusiecoach"), "is inclusiecoach Hilde Schockaert", analyzer)
     assert not satisfies(Need("name", "directeur"), "Een directeur uit het netwerk", analyzer)
     assert satisfies(Need("email"), "Contacteer sarah.vermeersch@stad.gent", analyzer)
+    # Subsidy is an amount of money, not a count ("noemen geen aantal subsidie", a tester saw).
+    assert [n.kind for n in needs_of("Hoeveel subsidie kreeg de Gentse proeftuin?")] == ["amount"]
     # A date counts nothing; a number that counts something answers a loose count.
     assert not satisfies(Need("count"), "de reportage van dinsdag 22 juni 2021", analyzer)
     assert satisfies(Need("count"), "16 instellingen zijn sinds 2014 erkend", analyzer)
