@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from assistant.errors import DocumentError
 
 CATALOG_FILE = "catalog.toml"
 _REQUIRED = ("file", "title", "organisation", "type")
-_OPTIONAL = ("country", "year", "url", "themes")
+_OPTIONAL = ("country", "year", "url", "themes", "accessed")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class CatalogEntry:
     year: int | None = None
     url: str | None = None
     themes: tuple[str, ...] = ()
+    accessed: str | None = None  # ISO date the stored copy of a web page was taken
 
 
 def load_catalog(corpus_dir: Path) -> dict[str, CatalogEntry]:
@@ -51,6 +53,14 @@ def load_catalog(corpus_dir: Path) -> dict[str, CatalogEntry]:
         themes = raw.get("themes", [])
         if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
             raise DocumentError(path, f"{where}: themes must be a list of strings")
+        accessed = raw.get("accessed")
+        if accessed is not None:
+            try:
+                accessed = date.fromisoformat(str(accessed)).isoformat()
+            except ValueError:
+                raise DocumentError(
+                    path, f"{where}: accessed must be a date such as 2026-11-23"
+                ) from None
         entry = CatalogEntry(
             file=str(raw["file"]),
             title=str(raw["title"]),
@@ -60,6 +70,7 @@ def load_catalog(corpus_dir: Path) -> dict[str, CatalogEntry]:
             year=year,
             url=raw.get("url"),
             themes=tuple(themes),
+            accessed=accessed,
         )
         if entry.file in entries:
             raise DocumentError(path, f"{where}: file {entry.file!r} is listed twice")

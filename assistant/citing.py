@@ -105,7 +105,10 @@ def references_of(infos: Iterable[DocumentInfo], accessed: date) -> dict[tuple, 
             info.organisation,
             year,
             info.title,
-            dutch_date(accessed) if web else None,
+            # The day the stored copy was taken when the catalog says, else today's.
+            dutch_date(date.fromisoformat(info.accessed) if info.accessed else accessed)
+            if web
+            else None,
             info.url,
         )
     return found

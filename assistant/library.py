@@ -29,7 +29,7 @@ import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import tomlkit
@@ -120,6 +120,8 @@ def _entry_table(entry: CatalogEntry) -> tomlkit.items.Table:
             table[key] = value
     if entry.themes:
         table["themes"] = list(entry.themes)
+    if entry.accessed:
+        table["accessed"] = date.fromisoformat(entry.accessed)
     return table
 
 
@@ -496,6 +498,9 @@ class Library:
         if self.entry_of(source) is None and not (self.corpus_dir / source).is_file():
             raise LibraryError("dit document staat niet in de collectie")
         entry = checked_entry(source, fields)
+        # When the stored copy was taken does not change with its description.
+        old = self.entry_of(source)
+        entry = dataclasses.replace(entry, accessed=old.accessed if old else None)
         write_entry(self.corpus_dir, entry)
         return self._enqueue("bewerkt", entry.title, source, [self.corpus_dir / source])
 

@@ -71,6 +71,7 @@ def _document_info(
             year=entry.year,
             url=entry.url,
             themes=entry.themes,
+            accessed=entry.accessed,
         )
     heading = next((b.text for b in blocks if b.kind == "heading"), None)
     if pdf_title:

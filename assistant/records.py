@@ -22,6 +22,7 @@ class DocumentInfo:
     year: int | None = None
     url: str | None = None
     themes: tuple[str, ...] = ()
+    accessed: str | None = None  # ISO date the stored copy of a web page was taken
 
 
 @dataclass(frozen=True)

@@ -327,6 +327,7 @@ def _metadata(chunk: Chunk, version: str, n_chunks: int) -> dict:
         "country": info.country,
         "year": info.year,
         "url": info.url,
+        "accessed": info.accessed,
         "themes": list(info.themes) or None,
         "pages": list(chunk.pages) or None,
         "page_offsets": list(chunk.page_offsets) or None,
@@ -348,6 +349,7 @@ def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
         year=meta.get("year"),
         url=meta.get("url"),
         themes=tuple(meta.get("themes") or ()),
+        accessed=meta.get("accessed"),
     )
     return Chunk(
         id=chunk_id,

@@ -51,6 +51,9 @@ def test_apa_references_in_dutch_conventions():
         'Geraadpleegd op 23 november 2026, van <a href="https://stad.gent/schoolpoort">'
         "https://stad.gent/schoolpoort</a>"
     )
+    # A stored copy's own date, when the catalog gives it, not the day the reference is made.
+    copied = dataclasses.replace(WEB, accessed="2026-11-20")
+    assert "Geraadpleegd op 20 november 2026, van" in reference(copied, DAY).plain
     assert reference(REPORT, DAY).markdown == (
         "Kleine Kinderen Grote Kansen. (2018). *Eindrapport proeftuin*."
     )
@@ -202,3 +205,12 @@ def test_a_quote_is_one_line_with_its_breaks_marked_and_no_doubled_quotation_mar
     )
     assert quotable("“Ouders zijn partners”.") == "Ouders zijn partners."
     assert quotable("Een zin  met\t spaties.") == "Een zin met spaties."
+
+
+def test_a_corpus_page_is_cited_with_the_day_its_copy_was_taken(assistant):
+    # The quote comes from the copy stored on 2026-11-23 (corpus/catalog.toml), whatever the
+    # day the lecturer exports the answer.
+    answer = assistant.ask("Wat doet de inclusiecoach van Stad Gent?")
+    assert answer.citations[0].chunk.info.accessed == "2026-11-23"
+    [ref] = references([answer], date(2027, 1, 5)).values()
+    assert "Geraadpleegd op 23 november 2026, van https://stad.gent/" in ref.plain

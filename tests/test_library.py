@@ -92,6 +92,14 @@ def test_an_uploaded_pdf_is_searchable_at_once_and_its_edits_removal_and_restore
     assert library.log.entries(1)[0][1:] == ("terugzetten geweigerd", item.id, reason)
 
 
+def test_a_new_description_keeps_the_day_the_page_was_copied(library):
+    source = "kkgk-historiek-en-visie.txt"
+    fields = {**FIELDS, "title": "Historiek en visie", "type": "webpagina", "year": ""}
+    library.wait(library.edit(source, fields))
+    entry = load_catalog(library.corpus_dir)[source]
+    assert (entry.title, entry.accessed) == ("Historiek en visie", "2026-11-23")
+
+
 def test_uploads_wait_for_their_description_until_they_get_one(tmp_path, library):
     first = library.stage("Eindrapport.pdf", pdf_bytes(tmp_path))
     second = library.stage("tips.txt", b"Begroet elke ouder aan de klasdeur bij naam.\n")

@@ -209,6 +209,8 @@ def test_catalog_of_default_corpus_covers_every_document():
     files = {p.name for p in CORPUS.glob("*.txt")}
     assert set(catalog) == files
     assert all(entry.year is None and entry.url for entry in catalog.values())
+    # The day their stored copies were taken, for APA's "Geraadpleegd op".
+    assert {entry.accessed for entry in catalog.values()} == {"2026-11-23"}
 
 
 def test_invalid_catalog_names_the_entry(tmp_path):
@@ -216,6 +218,13 @@ def test_invalid_catalog_names_the_entry(tmp_path):
         '[[document]]\nfile = "x.txt"\ntitle = "X"\n', encoding="utf-8"
     )
     with pytest.raises(DocumentError, match=r"#1: missing organisation, type"):
+        load_catalog(tmp_path)
+    (tmp_path / "catalog.toml").write_text(
+        '[[document]]\nfile = "x.txt"\ntitle = "X"\norganisation = "O"\ntype = "webpagina"\n'
+        'accessed = "gisteren"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DocumentError, match=r"#1: accessed must be a date"):
         load_catalog(tmp_path)
 
 
