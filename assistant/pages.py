@@ -285,6 +285,9 @@ def results_html(
     return "\n".join(rows)
 
 
+_COLLECTION_COLUMNS = ("Titel", "Organisatie", "Type", "Land", "Jaar", "Passages", "Link")
+
+
 def collection_html(documents: Sequence[tuple[DocumentInfo, int]], corpus_dir: Path) -> str:
     """The documents of the collection as a table."""
     if not documents:
@@ -293,18 +296,25 @@ def collection_html(documents: Sequence[tuple[DocumentInfo, int]], corpus_dir: P
     for info, passages in documents:
         probe = Chunk("", info, 0, "")
         link = _link(source_href(probe, corpus_dir), "Open") or ""
+        cells = (
+            html.escape(info.title),
+            html.escape(info.organisation),
+            html.escape(info.doc_type),
+            html.escape(country_name(info.country)),
+            str(info.year or "z.d."),
+            str(passages),
+            link,
+        )
+        # Each cell names its column: on a phone the rows become cards (webapp's CSS).
         rows.append(
             "<tr>"
-            f"<td>{html.escape(info.title)}</td><td>{html.escape(info.organisation)}</td>"
-            f"<td>{html.escape(info.doc_type)}</td><td>{html.escape(country_name(info.country))}</td>"
-            f"<td>{info.year or 'z.d.'}</td><td>{passages}</td><td>{link}</td>"
-            "</tr>"
+            + "".join(
+                f"<td data-label='{label}'>{cell}</td>"
+                for label, cell in zip(_COLLECTION_COLUMNS, cells, strict=True)
+            )
+            + "</tr>"
         )
-    head = (
-        "<tr><th scope='col'>Titel</th><th scope='col'>Organisatie</th><th scope='col'>Type</th>"
-        "<th scope='col'>Land</th><th scope='col'>Jaar</th><th scope='col'>Passages</th>"
-        "<th scope='col'>Link</th></tr>"
-    )
+    head = "<tr>" + "".join(f"<th scope='col'>{c}</th>" for c in _COLLECTION_COLUMNS) + "</tr>"
     return (
         f"<p>{len(documents)} documenten.</p><div class='tabel'><table class='collectie'>"
         f"<caption>Documenten in de collectie</caption><thead>{head}</thead>"

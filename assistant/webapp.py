@@ -89,6 +89,13 @@ table.collectie th, table.collectie td { border-bottom: 1px solid #d0d0d0; paddi
 #apa-status { font-style: italic; color: #3d3d3d; border-top: 1px solid #d0d0d0;
   padding-top: 0.3em; }
 @media (max-width: 640px) { .gradio-container { padding: 4px !important; } }
+@media (max-width: 640px) {
+  table.collectie thead { position: absolute; left: -9999px; }
+  table.collectie caption { text-align: left; }
+  table.collectie tr { display: block; border-bottom: 1px solid #d0d0d0; padding: 0.4em 0; }
+  table.collectie td { display: block; border: 0; padding: 0.1em 0; }
+  table.collectie td::before { content: attr(data-label) ": "; font-weight: 600; }
+}
 """
 # Runs before Gradio's own scripts (see _dutch_page): Gradio takes its language from the
 # browser, and this app is Dutch whatever the browser says; <html lang> follows. The few

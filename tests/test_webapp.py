@@ -732,6 +732,19 @@ def test_phone_width_puts_each_answers_sources_right_under_it(server, browser):
         )
         assert card[0].location["y"] < browser.find_element(By.ID, "vraag-invoer").location["y"]
         browser.save_screenshot(str(ARTIFACTS / "telefoon.png"))
+        # The Collectie tab shows each document as a card, not a table to scroll sideways.
+        browser.find_element(By.XPATH, "//button[@role='tab' and contains(., 'Collectie')]").click()
+        table = wait_for(
+            lambda: [
+                t
+                for t in browser.find_elements(By.CSS_SELECTOR, "#collectie table")
+                if t.is_displayed()
+            ]
+        )[0]
+        assert table.size["width"] <= 390
+        cell = table.find_element(By.CSS_SELECTOR, "tbody td[data-label='Organisatie']")
+        assert cell.value_of_css_property("display") == "block"
+        browser.save_screenshot(str(ARTIFACTS / "collectie-telefoon.png"))
     finally:
         browser.set_window_size(1280, 1000)
 
