@@ -19,8 +19,34 @@ class Terminated(BaseException):
     `except Exception` must not swallow it)."""
 
 
-def _stop(signum, frame) -> None:
-    raise Terminated
+def _raise(signum: int) -> None:
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+
+class _Stoppable(ProgressBar):
+    """The progress bar, which also raises a stop signal received earlier: one that lands while
+    a worker process is forked is raised inside an at-fork handler (logging's), where Python
+    ignores it, and the run would go on to the end."""
+
+    def __init__(self, received: list[int]) -> None:
+        super().__init__()
+        self.received = received
+
+    def check(self) -> None:
+        if self.received:
+            _raise(self.received[-1])
+
+    def reading(self, path: Path) -> None:
+        self.check()
+        super().reading(path)
+
+    def read(self, path: Path, passages: int) -> None:
+        self.check()
+        super().read(path, passages)
+
+    def embedded(self, passages: int) -> None:
+        self.check()
+        super().embedded(passages)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,11 +71,19 @@ def main(argv: list[str] | None = None) -> int:
 
     # SIGTERM (a service manager, `kill`) ends a run like Ctrl-C does: with one line saying the
     # index is consistent and what to run. Chroma writes are atomic per batch.
-    signal.signal(signal.SIGTERM, _stop)
-    progress = ProgressBar()
+    received: list[int] = []
+
+    def stop(signum, frame) -> None:
+        received.append(signum)
+        _raise(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    progress = _Stoppable(received)
     try:
         settings = settings_from(args)
         report = build_index(settings, args.paths or None, reset=args.reset, progress=progress)
+        progress.check()
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
