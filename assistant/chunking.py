@@ -109,7 +109,9 @@ def _attach_list_leads(units: Iterable[_Unit], chunk_size: int) -> Iterator[_Uni
             and len(lead.text) + len(unit.text) < chunk_size
         ):
             pages = tuple(sorted(set(lead.pages) | set(unit.pages)))
-            lead = _Unit(lead.section, f"{lead.text}\n{unit.text}", pages, lead.opens_section, True)
+            lead = _Unit(
+                lead.section, f"{lead.text}\n{unit.text}", pages, lead.opens_section, True
+            )
             continue
         if lead is not None:
             yield lead

@@ -80,7 +80,9 @@ class Reference:
 
 def references(answers: Iterable[Answer], accessed: date) -> dict[tuple, Reference]:
     """The distinct works the answers cite, keyed by work, in APA order."""
-    return references_of((c.chunk.info for answer in answers for c in answer.citations), accessed)
+    return references_of(
+        (c.chunk.info for answer in answers for c in answer.citations), accessed
+    )
 
 
 def references_of(infos: Iterable[DocumentInfo], accessed: date) -> dict[tuple, Reference]:

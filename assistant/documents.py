@@ -133,6 +133,8 @@ def add_document_routes(app: FastAPI, files: DocumentFiles) -> None:
         chunks = files.store.source_chunks(source) if source is not None else []
         if not chunks:
             return HTMLResponse(not_found_html(), status_code=404, headers=COPY_HEADERS)
-        marked = [(int(m[1]), int(m[2])) for m in re.finditer(r"(\d{1,7})-(\d{1,7})", spans)]
+        marked = [
+            (int(m[1]), int(m[2])) for m in re.finditer(r"(\d{1,7})-(\d{1,7})", spans)
+        ]
         page = stored_copy_html(chunks[0].info, chunks, passage, marked)
         return HTMLResponse(page, headers=COPY_HEADERS)

@@ -78,7 +78,9 @@ class LLMDeadline(TimeoutError):
     seconds, each read within the client's timeout, and hold a request for minutes)."""
 
 
-def stream_within(produce: Callable[[], Iterator[str]], deadline: float) -> Iterator[str]:
+def stream_within(
+    produce: Callable[[], Iterator[str]], deadline: float
+) -> Iterator[str]:
     """The pieces produce() yields, until time.monotonic() reaches deadline: then LLMDeadline.
 
     produce runs in a thread of its own, so that a server that drips its words cannot hold the

@@ -362,12 +362,8 @@ class Library:
             added, last = logged.get(info.source, ("", ""))
             rows.append(
                 DocumentRow(
-                    document_id(info.source),
-                    info.source,
-                    info,
-                    passages,
-                    added.replace("T", " ")[:16],
-                    last,
+                    document_id(info.source), info.source, info, passages,
+                    added.replace("T", " ")[:16], last,
                 )  # fmt: skip
             )
         return rows
@@ -725,7 +721,6 @@ _FIELD_NAMES = {
 
 def checked_entry(file: str, fields: dict) -> CatalogEntry:
     """A catalog entry from a form's or a request's fields; LibraryError naming the field."""
-
     def text(name: str, limit: int = 300) -> str:
         value = str(fields.get(name) or "").strip()
         dutch = _FIELD_NAMES[name]

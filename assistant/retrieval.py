@@ -17,7 +17,6 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION = 2000  # characters; a pasted document is not a question
 
-
 def reciprocal_rank_fusion(
     rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int
 ) -> list[tuple[str, float]]:

@@ -600,13 +600,8 @@ def build_ui(
                 ]
             with gr.Row(elem_id="actieve-filters"):
                 chips = [
-                    gr.Button(
-                        "",
-                        visible=False,
-                        size="sm",
-                        elem_classes="filterchip",
-                        elem_id=f"filter-{facet.name}",
-                    )  # fmt: skip
+                    gr.Button("", visible=False, size="sm", elem_classes="filterchip",
+                              elem_id=f"filter-{facet.name}")  # fmt: skip
                     for facet in FACETS
                 ]
             question = gr.Textbox(

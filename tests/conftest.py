@@ -213,14 +213,7 @@ def start_app(folder: Path, port: int, timeout: float = 240, **settings: str):
     }
     log = (folder / "app.log").open("a")  # noqa: SIM115 - open for the server's whole life
     process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "app.py"),
-            "--port",
-            str(port),
-            "--index",
-            str(folder / "index"),
-        ],
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(folder / "index")],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,

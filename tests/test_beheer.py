@@ -65,9 +65,7 @@ def api(app, method, path, token=TOKEN, fields=None, file=None):
         boundary = uuid.uuid4().hex
         body = io.BytesIO()
         for name, value in (fields or {}).items():
-            body.write(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-            )
+            body.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
         if file is not None:
             body.write(
                 f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file.name}"\r\n'
@@ -90,9 +88,7 @@ def test_the_api_refuses_every_call_without_the_token_and_changes_nothing(app, t
     before = (app["folder"] / "corpus" / "catalog.toml").read_text(encoding="utf-8")
     for token in (None, "verkeerd-token-verkeerd-token-00"):
         assert api(app, "GET", "/api/documents", token)[0] == 401
-        status, body = api(
-            app, "POST", "/api/documents", token, {"title": "T", "organisation": "O"}, report
-        )
+        status, body = api(app, "POST", "/api/documents", token, {"title": "T", "organisation": "O"}, report)
         assert status == 401 and "Bearer" in body["error"]
         assert api(app, "DELETE", "/api/documents/1a2c55a0fa3291ae", token)[0] == 401
     assert (app["folder"] / "corpus" / "catalog.toml").read_text(encoding="utf-8") == before
@@ -117,25 +113,14 @@ def test_teachers_asking_during_an_upload_get_answers_not_errors(app, tmp_path):
 
     def teacher(number):
         client = Client(app["url"], verbose=False)
-        for question in (
-            "Wat doet de inclusiecoach van Stad Gent?",
-            "Welke vier thema's heeft Kansen4Kinderen?",
-        ):
+        for question in ("Wat doet de inclusiecoach van Stad Gent?", "Welke vier thema's heeft Kansen4Kinderen?"):
             try:
                 answers.append(client.predict(question, api_name="/ask")["answered"])
             except Exception as exc:  # noqa: BLE001 - every failure is counted
                 errors.append(f"{number}: {exc!r}")
 
     status, added = api(
-        app,
-        "POST",
-        "/api/documents",
-        fields={
-            "title": "Logboek van het onthaal",
-            "organisation": "Testschool",
-            "type": "rapport",
-        },
-        file=report,
+        app, "POST", "/api/documents", fields={"title": "Logboek van het onthaal", "organisation": "Testschool", "type": "rapport"}, file=report
     )
     assert status == 202, added
     threads = [threading.Thread(target=teacher, args=(n,)) for n in range(10)]
@@ -176,9 +161,7 @@ def test_a_coordinator_manages_a_document_in_the_browser(app, tmp_path):
         title = wait_for(lambda: browser.find_elements(By.ID, "doc1-title"))[0]
         assert title.get_attribute("value") == "Logboek van het onthaal"  # from the PDF
         assert browser.find_element(By.ID, "doc2-title").get_attribute("value") == "onthaaltips"
-        browser.find_element(By.ID, "doc1-organisation").send_keys(
-            "Onderwijscentrum Gent (Stad Gent)"
-        )
+        browser.find_element(By.ID, "doc1-organisation").send_keys("Onderwijscentrum Gent (Stad Gent)")
         browser.find_element(By.ID, "doc1-type").click()  # leaves the organisation: pre-fill
         wait_for(lambda: browser.find_element(By.ID, "doc1-country").get_attribute("value") == "BE")
         # A wrong year is refused with the form as it was typed, the other file's form beside it.
@@ -198,10 +181,7 @@ def test_a_coordinator_manages_a_document_in_the_browser(app, tmp_path):
         browser.get(app["url"] + "beheer")
         assert "Nog te beschrijven: 1 bestand" in text(browser, "te-beschrijven")
         # Progress: the file being read or embedded, passages, until it is done.
-        wait_for(
-            lambda: "passages verwerkt" in browser.page_source or "klaar" in text(browser, "taken"),
-            120,
-        )
+        wait_for(lambda: "passages verwerkt" in browser.page_source or "klaar" in text(browser, "taken"), 120)
         browser.save_screenshot(str(ARTIFACTS / "beheer-voortgang.png"))
         wait_for(lambda: "gelukt: 1 toegevoegd" in text(browser, "taken"), 300)
         time.sleep(2.5)  # the page's last refresh after the job
@@ -213,13 +193,9 @@ def test_a_coordinator_manages_a_document_in_the_browser(app, tmp_path):
         browser.save_screenshot(str(ARTIFACTS / "beheer.png"))
 
         client = Client(app["url"], verbose=False)
-        hits = client.predict(
-            "kleuterjuf praatte elke ochtend met de ouders", {}, 3, api_name="/search"
-        )["hits"]
+        hits = client.predict("kleuterjuf praatte elke ochtend met de ouders", {}, 3, api_name="/search")["hits"]
         assert hits[0]["title"] == "Logboek van het onthaal"
-        answer = client.predict(
-            "Wat deed de kleuterjuf elke ochtend met de ouders in het onthaal?", api_name="/ask"
-        )
+        answer = client.predict("Wat deed de kleuterjuf elke ochtend met de ouders in het onthaal?", api_name="/ask")
         assert answer["citations"][0]["title"] == "Logboek van het onthaal"
 
         # A new title, cited as such.
@@ -230,29 +206,21 @@ def test_a_coordinator_manages_a_document_in_the_browser(app, tmp_path):
         browser.find_element(By.XPATH, "//button[contains(., 'Bewaren')]").click()
         wait_for(lambda: "is bewaard" in browser.page_source)
         wait_for(lambda: "gelukt" in text(browser, "taken").split("\n")[0], 300)
-        answer = client.predict(
-            "Wat deed de kleuterjuf elke ochtend met de ouders in het onthaal?", api_name="/ask"
-        )
+        answer = client.predict("Wat deed de kleuterjuf elke ochtend met de ouders in het onthaal?", api_name="/ask")
         assert answer["citations"][0]["title"] == "Onthaallogboek Gent"
 
         # Removed: gone from search; then restored from the trash.
         link = browser.find_element(By.LINK_TEXT, "Onthaallogboek Gent")
         link.click()
-        wait_for(lambda: browser.find_elements(By.XPATH, "//button[contains(., 'Verwijderen')]"))[
-            0
-        ].click()
+        wait_for(lambda: browser.find_elements(By.XPATH, "//button[contains(., 'Verwijderen')]"))[0].click()
         wait_for(lambda: "naar de prullenbak" in browser.page_source)
         wait_for(lambda: "gelukt" in text(browser, "taken").split("\n")[0], 300)
-        hits = client.predict(
-            "kleuterjuf praatte elke ochtend met de ouders", {}, 5, api_name="/search"
-        )["hits"]
+        hits = client.predict("kleuterjuf praatte elke ochtend met de ouders", {}, 5, api_name="/search")["hits"]
         assert all(h["title"] != "Onthaallogboek Gent" for h in hits)
         browser.find_element(By.XPATH, "//button[contains(., 'Terugzetten')]").click()
         wait_for(lambda: "wordt teruggezet" in browser.page_source)
         wait_for(lambda: "gelukt" in text(browser, "taken").split("\n")[0], 300)
-        hits = client.predict(
-            "kleuterjuf praatte elke ochtend met de ouders", {}, 3, api_name="/search"
-        )["hits"]
+        hits = client.predict("kleuterjuf praatte elke ochtend met de ouders", {}, 3, api_name="/search")["hits"]
         assert hits[0]["title"] == "Onthaallogboek Gent"
         log = text(browser, "logboek")
         for action in (
@@ -292,13 +260,7 @@ def test_a_kill_9_in_the_middle_of_an_ingest_leaves_catalog_and_index_consistent
     app = {"url": url}
     try:
         report = long_report(tmp_path / "logboek.pdf", pages=300)
-        status, added = api(
-            app,
-            "POST",
-            "/api/documents",
-            fields={"title": "Logboek", "organisation": "Testschool"},
-            file=report,
-        )
+        status, added = api(app, "POST", "/api/documents", fields={"title": "Logboek", "organisation": "Testschool"}, file=report)
         assert status == 202
         deadline = time.time() + 300
         while (job := api(app, "GET", f"/api/jobs/{added['job']}")[1])["embedded"] < 8:
@@ -311,9 +273,7 @@ def test_a_kill_9_in_the_middle_of_an_ingest_leaves_catalog_and_index_consistent
     catalog = load_catalog(tmp_path / "corpus")
     assert added["source"] in catalog and (tmp_path / "corpus" / added["source"]).is_file()
 
-    process, url = start_beheer_app(
-        tmp_path, port
-    )  # the start-up job completes the interrupted one
+    process, url = start_beheer_app(tmp_path, port)  # the start-up job completes the interrupted one
     try:
         settings = load_settings(env={}, index_dir=tmp_path / "index")
         store = ChunkStore(client_for(settings), settings.embedding_model)

@@ -185,10 +185,7 @@ def test_feedback_store_keeps_rating_comment_and_citations(tmp_path):
 def test_without_logging_feedback_keeps_only_the_rating_and_the_cited_documents(tmp_path):
     store = FeedbackStore(tmp_path / "feedback.sqlite3", keep_text=False)
     row = store.record(
-        "Mijn leerling Jan ...?",
-        "Zeven scholen. [1]",
-        [{"n": 1, "source": "gent.txt", "quote": "x"}],
-        "up",
+        "Mijn leerling Jan ...?", "Zeven scholen. [1]", [{"n": 1, "source": "gent.txt", "quote": "x"}], "up"
     )
     assert not store.add_comment(row, "Jan is mijn leerling")
     [kept] = store.rows()

@@ -322,7 +322,9 @@ def test_a_link_to_a_file_outside_the_corpus_is_refused(tmp_path, corpus_copy, e
     (corpus_copy / "map").symlink_to(secret.parent, target_is_directory=True)
     settings = make_settings(tmp_path, corpus_copy)
     report = build_index(settings, embeddings=embeddings)
-    reasons = {Path(f.path).relative_to(corpus_copy).as_posix(): f.message for f in report.failed}
+    reasons = {
+        Path(f.path).relative_to(corpus_copy).as_posix(): f.message for f in report.failed
+    }
     # A linked folder is not walked into at all; a linked file is named and refused.
     assert reasons == {"x.txt": "links to a file outside the folder, not read"}
     assert report.added == 5
@@ -416,9 +418,7 @@ def test_a_large_text_file_is_read_as_a_stream_and_ingested_whole(
 ):
     import assistant.loading
 
-    paragraphs = [
-        f"Tip {i}: vraag ouders naar hun thuistaal en hun verhaal {i}." for i in range(60)
-    ]
+    paragraphs = [f"Tip {i}: vraag ouders naar hun thuistaal en hun verhaal {i}." for i in range(60)]
     paragraphs.append("Laatste tip: nodig de grootouders uit op het schoolfeest.")
     (corpus_copy / "tips.txt").write_text("Tipfiche\n\n" + "\n\n".join(paragraphs), "utf-8")
     # Streamed in pieces of 500 bytes: the file is read piece by piece, never whole.
@@ -431,7 +431,9 @@ def test_a_large_text_file_is_read_as_a_stream_and_ingested_whole(
     report = build_index(settings, embeddings=embeddings)
     assert report.added == 6 and not report.failed
     store = ChunkStore(client_for(settings), settings.embedding_model)
-    stored = sorted((c.index, c.text) for c in store.chunks() if c.info.source == "tips.txt")
+    stored = sorted(
+        (c.index, c.text) for c in store.chunks() if c.info.source == "tips.txt"
+    )
     assert [i for i, _ in stored] == list(range(len(stored)))
     text = "\n".join(t for _, t in stored)
     assert all(p in text for p in paragraphs)  # every paragraph, none torn apart

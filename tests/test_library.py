@@ -61,7 +61,7 @@ def test_an_uploaded_pdf_is_searchable_at_once_and_its_edits_removal_and_restore
     written = (library.corpus_dir / "catalog.toml").read_text(encoding="utf-8")
     assert written.startswith(catalog_text.rstrip()[:400])
     assert "# Catalog of the corpus" in written
-    assert f'\n\n[[document]]\nfile = "{row.source}"' in written  # a blank line before it
+    assert f"\n\n[[document]]\nfile = \"{row.source}\"" in written  # a blank line before it
     # Still readable by others (the app may run as another user than the coordinator's shell).
     assert (library.corpus_dir / "catalog.toml").stat().st_mode & 0o777 == 0o644
     entry = load_catalog(library.corpus_dir)[row.source]
@@ -130,13 +130,9 @@ def test_uploads_are_checked_before_anything_is_stored(tmp_path, library):
     scanned.write(buffer)
     assert "scan" in refused("scan.pdf", buffer.getvalue())
     page = (library.corpus_dir / "gent-samen-door-de-schoolpoort.txt").read_bytes()
-    assert (
-        refused("kopie.txt", page) == "dit document staat er al in als ‘Samen door de schoolpoort’"
-    )
+    assert refused("kopie.txt", page) == "dit document staat er al in als ‘Samen door de schoolpoort’"
     assert "leeg" in refused("leeg.txt", b"")
-    assert "geen pdf, Word-document, webpagina of tekst" in refused(
-        "foto.txt", bytes(range(256)) * 40
-    )
+    assert "geen pdf, Word-document, webpagina of tekst" in refused("foto.txt", bytes(range(256)) * 40)
     assert "binaire" in refused("ruis.txt", bytes(range(1, 256)) * 40)  # ingest's own check
     assert "geen Word" in refused("archief.docx", b"PK\x03\x04" + b"\x00" * 100)
     before = sorted(p.name for p in library.corpus_dir.rglob("*") if p.is_file())

@@ -110,9 +110,7 @@ def test_api_errors_are_clear_and_the_app_keeps_serving(server):
     with pytest.raises(AppError, match="Filters zijn een object"):
         c.predict("ouders", {"country": 3}, api_name="/ask")
     for k in (0, "5", 2.5, True, 101):
-        with pytest.raises(
-            AppError, match=r"k moet een geheel getal van 1 tot 100 zijn \(gekregen"
-        ):
+        with pytest.raises(AppError, match=r"k moet een geheel getal van 1 tot 100 zijn \(gekregen"):
             c.predict("ouders", {}, k, api_name="/search")
     with pytest.raises(AppError, match="Geen document heeft land ‘FR’"):
         c.predict("ouders", {"country": "FR"}, api_name="/search")
@@ -125,9 +123,7 @@ def test_an_empty_question_after_a_real_one_is_an_error_and_the_conversation_goe
     from gradio_client.exceptions import AppError
 
     c = client(server)
-    first = c.predict(
-        "Welke vormen van advies op instellingsniveau biedt Stad Gent aan?", api_name="/ask"
-    )
+    first = c.predict("Welke vormen van advies op instellingsniveau biedt Stad Gent aan?", api_name="/ask")
     assert first["answered"]
     for empty in ("", "   "):
         with pytest.raises(AppError, match="Je vraag is leeg"):
@@ -424,12 +420,9 @@ def test_clicking_a_citation_highlights_its_source_and_its_quote(server, browser
     card = wait_for(lambda: browser.find_elements(By.ID, "bron-1-2"))[0]
     wait_for(card.is_displayed)  # its folded list of sources opened
     assert browser.execute_script("return document.querySelector('#bron-1-2').matches(':target')")
-    assert (
-        browser.execute_script(
-            "return getComputedStyle(document.querySelector('#bron-1-2')).backgroundColor"
-        )
-        == "rgb(255, 247, 204)"
-    )
+    assert browser.execute_script(
+        "return getComputedStyle(document.querySelector('#bron-1-2')).backgroundColor"
+    ) == "rgb(255, 247, 204)"
     # The quote the API gives for [2], and nothing else, is marked inside its passage.
     expected = client(server).predict(
         "Welke vormen van advies op instellingsniveau biedt Stad Gent aan?", api_name="/ask"
@@ -493,10 +486,7 @@ def test_the_apa_copy_is_rich_text_and_plain_text_without_asterisks(server, brow
     assert "Geciteerde passages" in plain and "tachtig scholen" in plain
     browser.execute_cdp_cmd(
         "Browser.grantPermissions",
-        {
-            "origin": server["url"].rstrip("/"),
-            "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
-        },
+        {"origin": server["url"].rstrip("/"), "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
     )
     browser.find_element(By.ID, "kopieer-apa").click()
     wait_for(lambda: "gekopieerd" in text_of(browser, "apa-status"))
@@ -506,9 +496,7 @@ def test_the_apa_copy_is_rich_text_and_plain_text_without_asterisks(server, brow
         "done(out); }).catch(e => done({error: String(e)}));"
     )
     assert "<i>" in pasted.get("text/html", ""), pasted
-    assert (
-        pasted.get("text/plain", "").startswith("Referenties") and "*" not in pasted["text/plain"]
-    )
+    assert pasted.get("text/plain", "").startswith("Referenties") and "*" not in pasted["text/plain"]
 
     browser.find_element(By.ID, "export-docx").click()
     link = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#export-bestand a[href]"))
@@ -530,9 +518,7 @@ def test_new_conversation_clears_everything_filters_included(server, browser):
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))
     open_accordion(browser, "filters")
     choose(browser, "chat-country", "België")
-    chip = wait_for(
-        lambda: [c for c in browser.find_elements(By.ID, "filter-country") if c.is_displayed()]
-    )
+    chip = wait_for(lambda: [c for c in browser.find_elements(By.ID, "filter-country") if c.is_displayed()])
     assert chip[0].text == "✕ Land: België"
     ask_and_wait(browser, "Welke vormen van advies op instellingsniveau biedt Stad Gent aan?")
     assert not shown(browser, "voorbeelden")
@@ -580,13 +566,7 @@ def test_start_screen_examples_and_the_collection(server, browser):
     wait_for(lambda: turns(browser) == 1)
     assert "[1]" in text_of(browser, "gesprek")
     browser.find_element(By.XPATH, "//button[@role='tab' and contains(., 'Collectie')]").click()
-    table = wait_for(
-        lambda: [
-            t
-            for t in browser.find_elements(By.CSS_SELECTOR, "#collectie table")
-            if t.is_displayed()
-        ]
-    )
+    table = wait_for(lambda: [t for t in browser.find_elements(By.CSS_SELECTOR, "#collectie table") if t.is_displayed()])
     rows = table[0].find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) == 9  # the five pages, the report, the polyglot, markup.txt, pagina.html
     text = table[0].text
@@ -616,16 +596,11 @@ def test_search_tells_the_truth(server, browser):
     counted = [o for o in options if o not in ("(alle)", "")]
     assert sum(int(o.rsplit("(", 1)[1].rstrip(")")) for o in counted) == total
     chosen = next(o for o in counted if o.startswith("Kansen4Kinderen ("))
-    [o for o in browser.find_elements(By.CSS_SELECTOR, "li.item") if option_text(o) == chosen][
-        0
-    ].click()
+    [o for o in browser.find_elements(By.CSS_SELECTOR, "li.item") if option_text(o) == chosen][0].click()
     wait_for(
         lambda: (
             browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")
-            and all(
-                "Kansen4Kinderen" in r.text
-                for r in browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer")
-            )
+            and all("Kansen4Kinderen" in r.text for r in browser.find_elements(By.CSS_SELECTOR, "#resultaten .treffer"))
         )
     )
     browser.save_screenshot(str(ARTIFACTS / "zoeken.png"))
@@ -633,9 +608,7 @@ def test_search_tells_the_truth(server, browser):
     browser.find_element(By.CSS_SELECTOR, "#zoek-organisation input").click()
     again = [option_text(o) for o in browser.find_elements(By.CSS_SELECTOR, "li.item")]
     assert set(counted) - {chosen} <= set(again), (counted, again)
-    [o for o in browser.find_elements(By.CSS_SELECTOR, "li.item") if option_text(o) == "(alle)"][
-        0
-    ].click()
+    [o for o in browser.find_elements(By.CSS_SELECTOR, "li.item") if option_text(o) == "(alle)"][0].click()
 
     box.clear()
     box.send_keys("onthaalmomenten tipfiche code")
@@ -649,8 +622,7 @@ def test_search_tells_the_truth(server, browser):
 
 ENGLISH = re.compile(
     r"\b(clear|copy|like|dislike|more tabs|share|download|warning|error|loading|submit|"
-    r"message|conversation|chatbot|footer|close|remove|upload|drop|common\.)",
-    re.I,
+    r"message|conversation|chatbot|footer|close|remove|upload|drop|common\.)", re.I
 )
 
 
@@ -662,9 +634,7 @@ def test_the_page_is_dutch_accessible_and_readable(server, browser):
 
     box = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#vraag-invoer textarea"))[0]
     # Shift+Enter starts a new line in the question; Enter asks it.
-    box.send_keys(
-        "Hoe betrek ik *ouders* bij de", Keys.SHIFT, Keys.ENTER, Keys.SHIFT, "kleuterklas?"
-    )
+    box.send_keys("Hoe betrek ik *ouders* bij de", Keys.SHIFT, Keys.ENTER, Keys.SHIFT, "kleuterklas?")
     assert box.get_attribute("value") == "Hoe betrek ik *ouders* bij de\nkleuterklas?"
     box.send_keys(Keys.ENTER)
     wait_for(lambda: turns(browser) == 1)
@@ -723,13 +693,7 @@ def test_phone_width_puts_each_answers_sources_right_under_it(server, browser):
         gap = sources.location["y"] - (answer.location["y"])
         assert 0 < gap < answer.size["height"]
         browser.find_element(By.CSS_SELECTOR, "#beurt-1 a.chip").click()
-        card = wait_for(
-            lambda: [
-                c
-                for c in browser.find_elements(By.CSS_SELECTOR, "#beurt-1 .bron")
-                if c.is_displayed()
-            ]
-        )
+        card = wait_for(lambda: [c for c in browser.find_elements(By.CSS_SELECTOR, "#beurt-1 .bron") if c.is_displayed()])
         assert card[0].location["y"] < browser.find_element(By.ID, "vraag-invoer").location["y"]
         browser.save_screenshot(str(ARTIFACTS / "telefoon.png"))
         # The Collectie tab shows each document as a card, not a table to scroll sideways.
@@ -756,9 +720,7 @@ def test_no_document_runs_as_a_page_of_the_app_in_the_browser(server, browser):
 
     search_in_browser(browser, server, "onthaal van kleuters pagina voorleesmoment vrijdag")
     wait_for(lambda: "Voorleesfiche" in text_of(browser, "resultaten"))
-    hrefs = [
-        a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#resultaten a")
-    ]
+    hrefs = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#resultaten a")]
     local = [h for h in hrefs if h.startswith(server["url"])]
     # Only the app's own routes: a PDF by id, or a document's stored copy as escaped text.
     assert local and all(
@@ -791,13 +753,7 @@ def test_thumbs_are_saved_and_said_so(server, browser):
     browser.find_element(By.ID, "duim-omlaag").click()
     wait_for(lambda: "Bedankt!" in text_of(browser, "beoordeling-status"))
     comment = wait_for(
-        lambda: [
-            t
-            for t in browser.find_elements(
-                By.XPATH, "//label[contains(., 'Opmerking bij je beoordeling')]//textarea"
-            )
-            if t.is_displayed()
-        ]
+        lambda: [t for t in browser.find_elements(By.XPATH, "//label[contains(., 'Opmerking bij je beoordeling')]//textarea") if t.is_displayed()]
     )
     comment[0].send_keys("Graag ook het telefoonnummer.")
     browser.find_element(By.XPATH, "//button[contains(., 'Verstuur opmerking')]").click()
@@ -852,9 +808,7 @@ def test_handlers_answer_clear_and_rate_without_a_browser(assistant, tmp_path):
     assert conversation[-1].answered and 'class="chip"' in final[view.chat]
     assert "<i>" in final[view.apa] and final[view.copy].visible
     # Filters that leave nothing to search say so.
-    empty = list(
-        respond(ctx, view, "Hoe betrek ik ouders?", conversation, "Kansen4Kinderen", ALL, "BE", ALL)
-    )
+    empty = list(respond(ctx, view, "Hoe betrek ik ouders?", conversation, "Kansen4Kinderen", ALL, "BE", ALL))
     assert empty[-1][view.conversation][-1].text == NO_DOCUMENTS
     cleared = new_conversation(ctx, view)
     assert cleared[view.conversation] == [] and cleared[view.download] is None
