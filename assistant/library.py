@@ -491,12 +491,13 @@ class Library:
     def edit(self, source: str, fields: dict) -> JobState:
         """New catalog facts for a document; its passages are written again, their vectors
         taken from the embedding cache unless the title (which is embedded) changed."""
-        if self.entry_of(source) is None and not (self.corpus_dir / source).is_file():
-            raise LibraryError("dit document staat niet in de collectie")
-        entry = checked_entry(source, fields)
-        # When the stored copy was taken does not change with its description.
         old = self.entry_of(source)
-        entry = dataclasses.replace(entry, accessed=old.accessed if old else None)
+        if old is None and not (self.corpus_dir / source).is_file():
+            raise LibraryError("dit document staat niet in de collectie")
+        # When the stored copy was taken does not change with its description.
+        entry = dataclasses.replace(
+            checked_entry(source, fields), accessed=old.accessed if old else None
+        )
         write_entry(self.corpus_dir, entry)
         return self._enqueue("bewerkt", entry.title, source, [self.corpus_dir / source])
 

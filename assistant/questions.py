@@ -372,11 +372,11 @@ _PLACE_NOUNS = ("stad", "steden", "gemeente", "gemeenten", "provincie", "provinc
 # A place's name stands after a preposition of place or a word for a place ("in Emmen",
 # "Stad Gent"), not just anywhere: "Europees Fonds voor Asiel, Migratie en Integratie" names
 # no city. A neighbourhood's name follows the word for it ("de wijk Sluizeken-Tolhuis-Ham").
+_PLACE = r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)"
 _PLACE_NAME = re.compile(
-    r"\b(?:in|uit|te|naar|rond|regio|[Ss]tad|[Gg]emeente|[Pp]rovincie)\s+"
-    r"([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)"
+    rf"\b(?:in|uit|te|naar|rond|regio|[Ss]tad|[Gg]emeente|[Pp]rovincie)\s+{_PLACE}"
 )
-_DISTRICT_NAME = re.compile(r"\b[Ww]ijk(?:en)?\s+([A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý]?[a-zà-ÿ]+)*)")
+_DISTRICT_NAME = re.compile(rf"\b[Ww]ijk(?:en)?\s+{_PLACE}")
 # A school's name holds a word for a school, follows one ("O.B.S. De Bascule"), or is a run of
 # capitalised words ("Thomas More Mechelen").
 _SCHOOL_NAME = re.compile(

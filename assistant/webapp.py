@@ -88,8 +88,8 @@ table.collectie th, table.collectie td { border-bottom: 1px solid #d0d0d0; paddi
 .tabel { overflow-x: auto; }
 #apa-status { font-style: italic; color: #3d3d3d; border-top: 1px solid #d0d0d0;
   padding-top: 0.3em; }
-@media (max-width: 640px) { .gradio-container { padding: 4px !important; } }
 @media (max-width: 640px) {
+  .gradio-container { padding: 4px !important; }
   table.collectie thead { position: absolute; left: -9999px; }
   table.collectie caption { text-align: left; }
   table.collectie tr { display: block; border-bottom: 1px solid #d0d0d0; padding: 0.4em 0; }
